@@ -1,0 +1,13 @@
+export * from './activations.js';
+export type { Availability, Backend, CompileOptions, CompiledModel, RunRequest, RunResult } from './backend.js';
+export { parseConfig } from './config.js';
+export type { KerasConfig, ParseOptions } from './config.js';
+export * from './errors.js';
+export { initializeWeights } from './initializers.js';
+export * from './layers.js';
+export { Model, Stream, createModel } from './model.js';
+export type { CreateModelOptions, RunOptions } from './model.js';
+export * from './registry.js';
+export * from './spec.js';
+export * from './tensor.js';
+export { flattenWeights, structureWeights, weightSlots } from './weights.js';

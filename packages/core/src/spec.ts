@@ -1,0 +1,204 @@
+import type { Activation, ElementwiseActivation } from './activations.js';
+import type { Tensor } from './tensor.js';
+
+/**
+ * The typed, validated form of a Keras model or layer config. The config parser builds it once;
+ * backends read it and never look at Keras JSON themselves. Every Keras default and version quirk
+ * (Keras 2 `hard_sigmoid`, missing `reset_after`, Bidirectional's forced `zero_output_for_mask`)
+ * is already resolved here.
+ */
+
+export type CellType = 'SimpleRNN' | 'GRU' | 'LSTM';
+
+/**
+ * What a recurrent layer emits at a masked step (states never change there):
+ * - `zeros`: `zero_output_for_mask: true`;
+ * - `state`: the carried `h` (Keras's default loop; so a leading masked step emits the initial `h`);
+ * - `previous-output`: the previous step's output, starting from zeros (`unroll: true`).
+ */
+export type MaskedOutput = 'zeros' | 'state' | 'previous-output';
+
+/** A Keras initializer, normalised: `glorot_uniform`, `orthogonal`, `zeros`, `constant`, ... with its config. */
+export interface InitializerSpec {
+  readonly name: string;
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+export type LayerInitializers = Readonly<Record<string, InitializerSpec>>;
+
+export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
+
+/** Number of gate blocks along the last weight axis: LSTM i,f,c,o; GRU z,r,h; SimpleRNN one. */
+export const GATE_COUNT: Readonly<Record<CellType, number>> = { SimpleRNN: 1, GRU: 3, LSTM: 4 };
+
+/** States in Keras order: LSTM `[h, c]`, GRU and SimpleRNN `[h]`. */
+export const STATE_COUNT: Readonly<Record<CellType, number>> = { SimpleRNN: 1, GRU: 1, LSTM: 2 };
+
+export interface RecurrentLayerSpec {
+  readonly kind: 'rnn';
+  readonly name: string;
+  readonly cell: CellType;
+  readonly units: number;
+  /** Features of each input step (kernel rows). */
+  readonly inputDim: number;
+  readonly activation: ElementwiseActivation;
+  /** Gate activation of LSTM and GRU; `sigmoid` (unused) for SimpleRNN. */
+  readonly recurrentActivation: ElementwiseActivation;
+  readonly useBias: boolean;
+  /** GRU only (false for the other cells): bias is `(2, 3u)` and the reset gate applies after `h U`. */
+  readonly resetAfter: boolean;
+  /** LSTM only: affects initial weights, never a loaded layer's results. */
+  readonly unitForgetBias: boolean;
+  readonly returnSequences: boolean;
+  readonly returnState: boolean;
+  /** Read steps last to first; the sequence output stays in processing order (not flipped back). */
+  readonly goBackwards: boolean;
+  readonly stateful: boolean;
+  readonly unroll: boolean;
+  readonly zeroOutputForMask: boolean;
+  /** Resolved from `zeroOutputForMask` and `unroll`; backends use this, not the two flags. */
+  readonly maskedOutput: MaskedOutput;
+  /** How fresh weights are drawn when none are given: `kernel`, `recurrent`, `bias`. */
+  readonly initializers: LayerInitializers;
+}
+
+export interface BidirectionalLayerSpec {
+  readonly kind: 'bidirectional';
+  readonly name: string;
+  readonly forward: RecurrentLayerSpec;
+  /** Always `goBackwards: true`; its sequence output is flipped back to time order before merging. */
+  readonly backward: RecurrentLayerSpec;
+  /** `null` returns the two directions as separate outputs. */
+  readonly mergeMode: MergeMode | null;
+  readonly inputDim: number;
+  readonly returnSequences: boolean;
+  readonly returnState: boolean;
+  readonly stateful: boolean;
+}
+
+export interface DenseLayerSpec {
+  readonly kind: 'dense';
+  readonly name: string;
+  readonly units: number;
+  readonly inputDim: number;
+  readonly activation: Activation;
+  readonly useBias: boolean;
+  /** Came from `TimeDistributed(Dense)`; same math as Dense on the last axis. */
+  readonly timeDistributed: boolean;
+  /** `kernel`, `bias`. */
+  readonly initializers: LayerInitializers;
+}
+
+/** `Masking`: the mask becomes `any(x != maskValue)` over features, and masked steps are zeroed. */
+export interface MaskingLayerSpec {
+  readonly kind: 'masking';
+  readonly name: string;
+  readonly maskValue: number;
+}
+
+/** Token ids (float-coded integers) to vectors; `maskZero` makes id 0 a masked step. */
+export interface EmbeddingLayerSpec {
+  readonly kind: 'embedding';
+  readonly name: string;
+  /** Vocabulary size (Keras `input_dim`). */
+  readonly vocabulary: number;
+  readonly outputDim: number;
+  readonly maskZero: boolean;
+  /** `embeddings`. */
+  readonly initializers: LayerInitializers;
+}
+
+export interface ActivationLayerSpec {
+  readonly kind: 'activation';
+  readonly name: string;
+  readonly activation: Activation;
+}
+
+export type LayerSpec =
+  | RecurrentLayerSpec
+  | BidirectionalLayerSpec
+  | DenseLayerSpec
+  | MaskingLayerSpec
+  | EmbeddingLayerSpec
+  | ActivationLayerSpec;
+
+/** Layers that hold recurrent state: the ones `initialStates`/`finalStates` entries belong to. */
+export type StatefulLayerSpec = RecurrentLayerSpec | BidirectionalLayerSpec;
+
+export interface OutputSpec {
+  /** Keras output name: `output`, `h`, `c`, `forward_output`, `backward_h`, ... */
+  readonly name: string;
+  /** With `null` for the batch and, where unknown, the time dimension. */
+  readonly shape: readonly (number | null)[];
+}
+
+/**
+ * A chain of layers, in call order. A single Keras layer is a chain of one. Mask flow along the
+ * chain (every backend implements this rule, nothing else):
+ * - the mask entering layer 0 is the run's `mask` (or none);
+ * - `masking` replaces it with its computed mask; `embedding` with `ids != 0` if `maskZero`, else none;
+ * - `rnn`/`bidirectional` consume it, and pass it on only if `returnSequences`;
+ * - `dense` and `activation` pass it on unchanged.
+ */
+export interface ModelSpec {
+  readonly name: string;
+  /** `layer`: built from one layer's config; `sequential`: from a Sequential or chain-shaped Functional model. */
+  readonly source: 'layer' | 'sequential';
+  readonly layers: readonly LayerSpec[];
+  /** Per-call input: `(batch, timesteps, features)`, or `(batch, timesteps)` of token ids when layer 0 is an embedding. */
+  readonly input: {
+    readonly batch: number | null;
+    readonly timesteps: number | null;
+    /** `null` when layer 0 is an embedding. */
+    readonly features: number | null;
+    readonly tokenIds: boolean;
+  };
+  readonly outputs: readonly OutputSpec[];
+  /** Keras major version whose semantics the config follows (2 or 3); already folded into the layers. */
+  readonly kerasVersion: 2 | 3;
+  /** Names of accepted layers that do nothing at inference (Dropout, InputLayer, ...), for display. */
+  readonly ignoredLayers: readonly string[];
+}
+
+/** Weights of one SimpleRNN/GRU/LSTM, Keras layout: kernel `(f, G·u)`, recurrent `(u, G·u)`, bias `(G·u)` or GRU reset_after `(2, 3u)`. */
+export interface RecurrentWeights {
+  readonly kernel: Tensor;
+  readonly recurrentKernel: Tensor;
+  readonly bias: Tensor | null;
+}
+
+export interface BidirectionalWeights {
+  readonly forward: RecurrentWeights;
+  readonly backward: RecurrentWeights;
+}
+
+export interface DenseWeights {
+  readonly kernel: Tensor;
+  readonly bias: Tensor | null;
+}
+
+export interface EmbeddingWeights {
+  readonly embeddings: Tensor;
+}
+
+/** Weights of each layer in `ModelSpec.layers` order; `null` for layers without weights. */
+export type LayerWeights = RecurrentWeights | BidirectionalWeights | DenseWeights | EmbeddingWeights | null;
+export type ModelWeights = readonly LayerWeights[];
+
+/** One expected entry of Keras `get_weights()`. */
+export interface WeightSlot {
+  readonly layer: string;
+  /** Keras-style path, e.g. `lstm/lstm_cell/kernel`. */
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
+export function isStatefulLayer(layer: LayerSpec): layer is StatefulLayerSpec {
+  return layer.kind === 'rnn' || layer.kind === 'bidirectional';
+}
+
+/** Shapes of a stateful layer's states, Keras order (`[h, c]`, or `[fh, fc, bh, bc]` for Bidirectional). */
+export function stateShapes(layer: StatefulLayerSpec, batch: number): number[][] {
+  if (layer.kind === 'rnn') return Array.from({ length: STATE_COUNT[layer.cell] }, () => [batch, layer.units]);
+  return [...stateShapes(layer.forward, batch), ...stateShapes(layer.backward, batch)];
+}
