@@ -1,9 +1,10 @@
 export * from './activations.js';
 export type { Availability, Backend, CompileOptions, CompiledModel, RunRequest, RunResult } from './backend.js';
-export { parseConfig } from './config.js';
+export { INPUT_FEATURES_UNKNOWN, SUPPORTED_LAYER_CLASSES, parseConfig } from './config.js';
 export type { KerasConfig, ParseOptions } from './config.js';
 export * from './errors.js';
-export { initializeWeights } from './initializers.js';
+export { SUPPORTED_INITIALIZERS, computeFans, initializeWeights } from './initializers.js';
+export { SeededRandom } from './random.js';
 export * from './layers.js';
 export { Model, Stream, createModel } from './model.js';
 export type { CreateModelOptions, RunOptions } from './model.js';

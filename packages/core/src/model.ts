@@ -1,6 +1,6 @@
 import type { CompileOptions, CompiledModel, RunRequest } from './backend.js';
 import type { KerasConfig, ParseOptions } from './config.js';
-import { parseConfig } from './config.js';
+import { INPUT_FEATURES_UNKNOWN, parseConfig } from './config.js';
 import { ConfigError, DisposedError, InputError, RnnError, UnsupportedError, formatShape } from './errors.js';
 import { initializeWeights } from './initializers.js';
 import { resolveBackend } from './registry.js';
@@ -282,7 +282,9 @@ function tryParse(config: KerasConfig, options: ParseOptions): ModelSpec | null 
     return parseConfig(config, options);
   } catch (error) {
     // A config without any input shape builds on its first call, as a Keras layer does.
-    if (error instanceof ConfigError && error.field === 'input_shape' && options.inputFeatures === undefined) return null;
+    if (error instanceof ConfigError && error.message.includes(INPUT_FEATURES_UNKNOWN) && options.inputFeatures === undefined) {
+      return null;
+    }
     throw error;
   }
 }

@@ -41,7 +41,7 @@ export function tensor(data: ArrayLike<number> | NestedArray, shape?: readonly n
   if (isNested(data)) {
     const inferred = inferShape(data);
     const flat = new Float32Array(sizeOf(inferred));
-    flattenInto(data, flat, 0);
+    flattenInto(data, inferred, 0, flat, 0);
     if (shape && sizeOf(shape) !== flat.length) {
       throw new InputError(`tensor: nested data has shape ${formatShape(inferred)}, not ${formatShape(shape)}`, {
         expected: shape,
@@ -131,11 +131,18 @@ function inferShape(data: NestedArray): number[] {
   return shape;
 }
 
-function flattenInto(data: NestedArray, out: Float32Array, offset: number): number {
+function flattenInto(data: NestedArray, shape: readonly number[], depth: number, out: Float32Array, offset: number): number {
+  if (data.length !== shape[depth]) {
+    throw new InputError(`tensor: nested data is ragged: ${data.length} items at depth ${depth}, expected ${shape[depth]}`, {
+      expected: shape[depth],
+      actual: data.length,
+    });
+  }
+  const leaf = depth === shape.length - 1;
   for (const item of data) {
-    if (Array.isArray(item)) offset = flattenInto(item as NestedArray, out, offset);
-    else if (typeof item === 'number') out[offset++] = item;
-    else throw new InputError(`tensor: nested data holds a non-number (${describe(item)})`);
+    if (leaf && typeof item === 'number') out[offset++] = item;
+    else if (!leaf && Array.isArray(item)) offset = flattenInto(item as NestedArray, shape, depth + 1, out, offset);
+    else throw new InputError(`tensor: nested data holds ${describe(item)} at depth ${depth + 1}, expected ${leaf ? 'a number' : 'an array'}`);
   }
   return offset;
 }

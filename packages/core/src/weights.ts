@@ -1,24 +1,267 @@
-// STUB — to be implemented (core-config helper). Signatures are the contract.
-import type { ModelSpec, ModelWeights, WeightSlot } from './spec.js';
+import type {
+  BidirectionalWeights,
+  DenseWeights,
+  EmbeddingWeights,
+  LayerSpec,
+  LayerWeights,
+  ModelSpec,
+  ModelWeights,
+  RecurrentLayerSpec,
+  RecurrentWeights,
+  WeightSlot,
+} from './spec.js';
+import { GATE_COUNT } from './spec.js';
 import type { Tensor, TensorLike } from './tensor.js';
-import { WeightError } from './errors.js';
+import { firstNonFinite, sameShape, sizeOf } from './tensor.js';
+import { WeightError, formatShape } from './errors.js';
+import { cellWeightPrefix } from './config/layers.js';
+
+/** Weight roles in Keras `get_weights()` order within one layer. */
+type Role = 'kernel' | 'recurrentKernel' | 'bias' | 'embeddings';
+
+interface RoleSlot extends WeightSlot {
+  readonly role: Role;
+}
+
+function recurrentSlots(layer: RecurrentLayerSpec, owner: string, prefix: string): RoleSlot[] {
+  const width = GATE_COUNT[layer.cell] * layer.units;
+  const path = `${prefix}/${cellWeightPrefix(layer.cell)}`;
+  const slots: RoleSlot[] = [
+    { layer: owner, role: 'kernel', name: `${path}/kernel`, shape: [layer.inputDim, width] },
+    { layer: owner, role: 'recurrentKernel', name: `${path}/recurrent_kernel`, shape: [layer.units, width] },
+  ];
+  if (layer.useBias) {
+    // GRU reset_after keeps separate input and recurrent biases: rows 0 and 1.
+    const shape = layer.cell === 'GRU' && layer.resetAfter ? [2, width] : [width];
+    slots.push({ layer: owner, role: 'bias', name: `${path}/bias`, shape });
+  }
+  return slots;
+}
+
+/** One layer's slots, split by direction for a Bidirectional. */
+function layerSlots(layer: LayerSpec): RoleSlot[][] {
+  switch (layer.kind) {
+    case 'rnn':
+      return [recurrentSlots(layer, layer.name, layer.name)];
+    case 'bidirectional':
+      return [
+        recurrentSlots(layer.forward, layer.name, `${layer.name}/${layer.forward.name}`),
+        recurrentSlots(layer.backward, layer.name, `${layer.name}/${layer.backward.name}`),
+      ];
+    case 'dense': {
+      const slots: RoleSlot[] = [{ layer: layer.name, role: 'kernel', name: `${layer.name}/kernel`, shape: [layer.inputDim, layer.units] }];
+      if (layer.useBias) slots.push({ layer: layer.name, role: 'bias', name: `${layer.name}/bias`, shape: [layer.units] });
+      return [slots];
+    }
+    case 'embedding':
+      return [[{ layer: layer.name, role: 'embeddings', name: `${layer.name}/embeddings`, shape: [layer.vocabulary, layer.outputDim] }]];
+    case 'masking':
+    case 'activation':
+      return [];
+  }
+}
+
+function strip(slot: RoleSlot): WeightSlot {
+  return { layer: slot.layer, name: slot.name, shape: slot.shape };
+}
 
 /** The `get_weights()` entries a spec expects, in Keras order. */
 export function weightSlots(spec: ModelSpec): WeightSlot[] {
-  void spec;
-  throw new WeightError('weightSlots: not implemented yet');
+  return spec.layers.flatMap((layer) => layerSlots(layer).flat().map(strip));
+}
+
+/** A hint for the commonest real-world mismatch: a GRU bias written with the other `reset_after`. */
+function mismatchHint(slot: RoleSlot, actual: readonly number[]): string {
+  if (slot.role !== 'bias' || !slot.name.includes('/gru_cell/')) return '';
+  const width = slot.shape[slot.shape.length - 1];
+  if (actual.length === 1 && actual[0] === width) {
+    return '; a (3·units,) bias means reset_after false (a Keras 2 GRU: parse it with kerasVersion 2)';
+  }
+  if (actual.length === 2 && actual[0] === 2 && actual[1] === width) return '; a (2, 3·units) bias means reset_after true';
+  return '';
+}
+
+function describeSlots(slots: readonly RoleSlot[]): string {
+  return slots.map((s) => `${s.name} ${formatShape(s.shape)}`).join(', ');
+}
+
+function shapeOfEntry(value: unknown): readonly number[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const shape = (value as { shape?: unknown }).shape;
+  return Array.isArray(shape) && shape.every((d) => Number.isInteger(d) && d >= 0) ? (shape as number[]) : undefined;
+}
+
+/** Count mismatch: name where the list stops matching the expected slots. */
+function countError(slots: readonly RoleSlot[], weights: readonly TensorLike[]): WeightError {
+  let i = 0;
+  while (i < slots.length && i < weights.length) {
+    const shape = shapeOfEntry(weights[i]);
+    if (!shape || !sameShape(shape, slots[i].shape)) break;
+    i++;
+  }
+  const head = `expected ${slots.length} weights in get_weights() order, got ${weights.length}`;
+  if (weights.length < slots.length && i === weights.length) {
+    const missing = slots.slice(i);
+    return new WeightError(`${head}: missing ${describeSlots(missing)}`, {
+      layer: missing[0].layer,
+      field: missing[0].name,
+      expected: slots.length,
+      actual: weights.length,
+    });
+  }
+  if (weights.length > slots.length && i === slots.length) {
+    const extra = weights.slice(i).map((w) => formatShape(shapeOfEntry(w) ?? [])).join(', ');
+    return new WeightError(`${head}: ${weights.length - slots.length} extra entries after the last slot, shapes ${extra}`, {
+      field: 'weights',
+      expected: slots.length,
+      actual: weights.length,
+    });
+  }
+  const slot = slots[i];
+  const got = shapeOfEntry(weights[i]);
+  return new WeightError(
+    `${head}; entries agree up to index ${i}, where layer "${slot.layer}" expects ${slot.name} ${formatShape(slot.shape)} ` +
+      `but the list holds ${got ? formatShape(got) : 'a malformed entry'}`,
+    { layer: slot.layer, field: slot.name, expected: slots.length, actual: weights.length },
+  );
+}
+
+function toWeightTensor(value: TensorLike, slot: RoleSlot): Tensor {
+  const shape = shapeOfEntry(value);
+  const data = (value as { data?: unknown } | null)?.data as ArrayLike<number> | undefined;
+  if (!shape || data === undefined || data === null || typeof data.length !== 'number') {
+    throw new WeightError(`Weight ${slot.name} of layer "${slot.layer}": expected {shape, data}, got a malformed entry`, {
+      layer: slot.layer,
+      field: slot.name,
+    });
+  }
+  if (!sameShape(shape, slot.shape)) {
+    throw new WeightError(
+      `Weight ${slot.name} of layer "${slot.layer}" has shape ${formatShape(shape)}, but the layer expects ` +
+        `${formatShape(slot.shape)}${mismatchHint(slot, shape)}`,
+      { layer: slot.layer, field: slot.name, expected: slot.shape, actual: shape },
+    );
+  }
+  if (data.length !== sizeOf(shape)) {
+    throw new WeightError(
+      `Weight ${slot.name} of layer "${slot.layer}": shape ${formatShape(shape)} needs ${sizeOf(shape)} values, got ${data.length}`,
+      { layer: slot.layer, field: slot.name, expected: sizeOf(shape), actual: data.length },
+    );
+  }
+  const values = data instanceof Float32Array ? data : Float32Array.from(data);
+  const bad = firstNonFinite(values);
+  if (bad >= 0) {
+    throw new WeightError(
+      `Weight ${slot.name} of layer "${slot.layer}" holds ${values[bad]} at flat index ${bad} ` +
+        `(index ${formatIndex(bad, shape)}${values[bad] !== Number(data[bad]) ? `, from ${data[bad]} beyond float32 range` : ''}); ` +
+        'a non-finite weight would poison results silently',
+      { layer: slot.layer, field: slot.name, expected: 'finite values', actual: values[bad] },
+    );
+  }
+  return { shape: [...shape], data: values };
+}
+
+function formatIndex(flat: number, shape: readonly number[]): string {
+  const index: number[] = [];
+  let rest = flat;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    index.unshift(rest % shape[d]);
+    rest = Math.floor(rest / shape[d]);
+  }
+  return `[${index.join(', ')}]`;
+}
+
+function recurrentWeights(slots: readonly RoleSlot[], tensors: readonly Tensor[]): RecurrentWeights {
+  const byRole = (role: Role): Tensor | null => {
+    const i = slots.findIndex((s) => s.role === role);
+    return i >= 0 ? tensors[i] : null;
+  };
+  return { kernel: byRole('kernel')!, recurrentKernel: byRole('recurrentKernel')!, bias: byRole('bias') };
 }
 
 /** Checks a flat `get_weights()`-order list against the spec and groups it per layer. */
 export function structureWeights(spec: ModelSpec, weights: readonly TensorLike[]): ModelWeights {
-  void spec;
-  void weights;
-  throw new WeightError('structureWeights: not implemented yet');
+  if (!Array.isArray(weights)) {
+    throw new WeightError(`weights must be a list in get_weights() order, got ${typeof weights}`, { field: 'weights' });
+  }
+  const perLayer = spec.layers.map(layerSlots);
+  const all = perLayer.flat(2);
+  if (weights.length !== all.length) throw countError(all, weights);
+
+  let next = 0;
+  const take = (slots: readonly RoleSlot[]): Tensor[] => slots.map((slot) => toWeightTensor(weights[next++], slot));
+  return spec.layers.map((layer, i): LayerWeights => {
+    const groups = perLayer[i];
+    switch (layer.kind) {
+      case 'rnn':
+        return recurrentWeights(groups[0], take(groups[0]));
+      case 'bidirectional': {
+        const forward = recurrentWeights(groups[0], take(groups[0]));
+        const backward = recurrentWeights(groups[1], take(groups[1]));
+        return { forward, backward } satisfies BidirectionalWeights;
+      }
+      case 'dense': {
+        const [kernel, bias] = take(groups[0]);
+        return { kernel, bias: bias ?? null } satisfies DenseWeights;
+      }
+      case 'embedding':
+        return { embeddings: take(groups[0])[0] } satisfies EmbeddingWeights;
+      case 'masking':
+      case 'activation':
+        return null;
+    }
+  });
+}
+
+function missingLayerWeights(layer: LayerSpec, what: string): WeightError {
+  return new WeightError(`Layer "${layer.name}" (${layer.kind}): ${what}`, { layer: layer.name, field: 'weights' });
+}
+
+function recurrentList(layer: RecurrentLayerSpec, weights: RecurrentWeights | undefined, owner: LayerSpec): Tensor[] {
+  if (!weights || !weights.kernel || !weights.recurrentKernel) throw missingLayerWeights(owner, 'kernel and recurrentKernel are required');
+  if (layer.useBias !== (weights.bias !== null && weights.bias !== undefined)) {
+    throw missingLayerWeights(owner, layer.useBias ? `${layer.name} uses a bias but none is given` : `${layer.name} has use_bias false but a bias is given`);
+  }
+  return weights.bias ? [weights.kernel, weights.recurrentKernel, weights.bias] : [weights.kernel, weights.recurrentKernel];
 }
 
 /** The inverse of `structureWeights`: a flat list in `get_weights()` order. */
 export function flattenWeights(spec: ModelSpec, weights: ModelWeights): Tensor[] {
-  void spec;
-  void weights;
-  throw new WeightError('flattenWeights: not implemented yet');
+  if (weights.length !== spec.layers.length) {
+    throw new WeightError(`expected weights for ${spec.layers.length} layers (null for weightless ones), got ${weights.length}`, {
+      field: 'weights',
+      expected: spec.layers.length,
+      actual: weights.length,
+    });
+  }
+  const flat = spec.layers.flatMap((layer, i): Tensor[] => {
+    const w = weights[i];
+    switch (layer.kind) {
+      case 'rnn':
+        return recurrentList(layer, (w ?? undefined) as RecurrentWeights | undefined, layer);
+      case 'bidirectional': {
+        const b = (w ?? undefined) as BidirectionalWeights | undefined;
+        if (!b || !b.forward || !b.backward) throw missingLayerWeights(layer, 'forward and backward weights are required');
+        return [...recurrentList(layer.forward, b.forward, layer), ...recurrentList(layer.backward, b.backward, layer)];
+      }
+      case 'dense': {
+        const d = (w ?? undefined) as DenseWeights | undefined;
+        if (!d || !d.kernel) throw missingLayerWeights(layer, 'kernel is required');
+        if (layer.useBias !== Boolean(d.bias)) throw missingLayerWeights(layer, layer.useBias ? 'a bias is required' : 'use_bias is false but a bias is given');
+        return d.bias ? [d.kernel, d.bias] : [d.kernel];
+      }
+      case 'embedding': {
+        const e = (w ?? undefined) as EmbeddingWeights | undefined;
+        if (!e || !e.embeddings) throw missingLayerWeights(layer, 'embeddings are required');
+        return [e.embeddings];
+      }
+      case 'masking':
+      case 'activation':
+        if (w !== null && w !== undefined) throw missingLayerWeights(layer, 'has no weights, expected null');
+        return [];
+    }
+  });
+  // Same checks as loading, so a flattened list always loads back.
+  structureWeights(spec, flat);
+  return flat;
 }
