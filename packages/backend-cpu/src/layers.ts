@@ -1,0 +1,258 @@
+import {
+  ACTIVATION_FUNCTIONS,
+  BackendError,
+  InputError,
+  STATE_COUNT,
+  applyAxisActivation,
+  formatShape,
+  isElementwiseActivation,
+  type Activation,
+  type ActivationLayerSpec,
+  type BidirectionalLayerSpec,
+  type BidirectionalWeights,
+  type DenseWeights,
+  type EmbeddingWeights,
+  type LayerSpec,
+  type LayerWeights,
+  type MaskingLayerSpec,
+  type RecurrentWeights,
+  type Tensor,
+} from '@rnn/core';
+import { matmulPacked } from './kernels.js';
+import { mergeDirections } from './merge.js';
+import { packDense, packEmbedding, packRecurrent, type PackedDense, type PackedEmbedding, type PackedRecurrent } from './pack.js';
+import { runSequence } from './sequence.js';
+
+/**
+ * Each layer of the chain compiled into a function from the incoming activation (and mask) to
+ * its Keras outputs, the activation and mask passed to the next layer, and its final states.
+ */
+
+/** What flows from one layer to the next. `mask` is `(batch, timesteps)`, 1 = real step. */
+export interface Flow {
+  readonly data: Float32Array;
+  readonly shape: readonly number[];
+  readonly mask: Float32Array | null;
+}
+
+export interface LayerResult {
+  /** The layer's outputs in Keras order; the first is the one that flows on. */
+  readonly outputs: Tensor[];
+  readonly next: Flow;
+  /** States after the call (Keras order), `null` for layers without state. */
+  readonly states: Tensor[] | null;
+}
+
+export type CompiledLayer = (flow: Flow, initialStates: readonly Tensor[] | null) => LayerResult;
+
+/** How many outputs the layer returns in Keras (`output` plus states, or two halves for merge `null`). */
+export function outputCount(layer: LayerSpec): number {
+  if (layer.kind === 'rnn') return 1 + (layer.returnState ? STATE_COUNT[layer.cell] : 0);
+  if (layer.kind === 'bidirectional') {
+    const states = layer.returnState ? STATE_COUNT[layer.forward.cell] + STATE_COUNT[layer.backward.cell] : 0;
+    return (layer.mergeMode === null ? 2 : 1) + states;
+  }
+  return 1;
+}
+
+export function compileLayer(layer: LayerSpec, weights: LayerWeights): CompiledLayer {
+  switch (layer.kind) {
+    case 'rnn':
+      return compileRecurrent(packRecurrent(layer, requireWeights<RecurrentWeights>(layer, weights)));
+    case 'bidirectional': {
+      const pair = requireWeights<BidirectionalWeights>(layer, weights);
+      return compileBidirectional(layer, packRecurrent(layer.forward, pair.forward), packRecurrent(layer.backward, pair.backward));
+    }
+    case 'dense':
+      return compileDense(packDense(layer, requireWeights<DenseWeights>(layer, weights)));
+    case 'embedding':
+      return compileEmbedding(packEmbedding(layer, requireWeights<EmbeddingWeights>(layer, weights)));
+    case 'masking':
+      return compileMasking(layer);
+    case 'activation':
+      return compileActivation(layer);
+  }
+}
+
+function requireWeights<W extends NonNullable<LayerWeights>>(layer: LayerSpec, weights: LayerWeights): W {
+  if (weights === null || weights === undefined) {
+    throw new BackendError(`${layer.name}: no weights were given for this ${layer.kind} layer`, { layer: layer.name, field: 'weights' });
+  }
+  return weights as W;
+}
+
+function sequenceShape(layer: string, flow: Flow, features: number): [number, number] {
+  const [batch, timesteps, actual] = flow.shape;
+  if (flow.shape.length !== 3 || actual !== features) {
+    throw new InputError(
+      `${layer}: expects input (batch, timesteps, ${features}), got ${formatShape(flow.shape)}`,
+      { layer, field: 'input', expected: [null, null, features], actual: flow.shape },
+    );
+  }
+  return [batch, timesteps];
+}
+
+function compileRecurrent(cell: PackedRecurrent): CompiledLayer {
+  const spec = cell.spec;
+  return (flow, initialStates) => {
+    const [batch, timesteps] = sequenceShape(spec.name, flow, spec.inputDim);
+    const result = runSequence(cell, flow.data, batch, timesteps, flow.mask, initialStates, {
+      keepSequence: spec.returnSequences,
+      order: 'processing',
+    });
+    const output: Tensor = spec.returnSequences
+      ? { shape: [batch, timesteps, spec.units], data: result.sequence! }
+      : { shape: [batch, spec.units], data: result.lastOutput };
+    const states = result.states.map((data) => ({ shape: [batch, spec.units], data }));
+    return {
+      outputs: spec.returnState ? [output, ...states.map(copyTensor)] : [output],
+      next: { data: output.data, shape: output.shape, mask: spec.returnSequences ? flow.mask : null },
+      states,
+    };
+  };
+}
+
+function compileBidirectional(spec: BidirectionalLayerSpec, forward: PackedRecurrent, backward: PackedRecurrent): CompiledLayer {
+  const forwardStateCount = STATE_COUNT[spec.forward.cell];
+  const fu = spec.forward.units;
+  const bu = spec.backward.units;
+  if (spec.mergeMode !== null && spec.mergeMode !== 'concat' && fu !== bu) {
+    throw new BackendError(`${spec.name}: merge_mode "${spec.mergeMode}" needs equal units, got forward ${fu} and backward ${bu}`, {
+      layer: spec.name,
+      field: 'merge_mode',
+      expected: fu,
+      actual: bu,
+    });
+  }
+  return (flow, initialStates) => {
+    const [batch, timesteps] = sequenceShape(spec.name, flow, spec.inputDim);
+    const options = { keepSequence: spec.returnSequences, order: 'time' } as const;
+    const forwardStates = initialStates === null ? null : initialStates.slice(0, forwardStateCount);
+    const backwardStates = initialStates === null ? null : initialStates.slice(forwardStateCount);
+    const f = runSequence(forward, flow.data, batch, timesteps, flow.mask, forwardStates, options);
+    const b = runSequence(backward, flow.data, batch, timesteps, flow.mask, backwardStates, options);
+    const rows = spec.returnSequences ? batch * timesteps : batch;
+    const lead = spec.returnSequences ? [batch, timesteps] : [batch];
+    const forwardOut = spec.returnSequences ? f.sequence! : f.lastOutput;
+    const backwardOut = spec.returnSequences ? b.sequence! : b.lastOutput;
+    const merged: Tensor[] =
+      spec.mergeMode === null
+        ? [
+            { shape: [...lead, fu], data: forwardOut },
+            { shape: [...lead, bu], data: backwardOut },
+          ]
+        : [
+            {
+              shape: [...lead, spec.mergeMode === 'concat' ? fu + bu : fu],
+              data: mergeDirections(spec.mergeMode, forwardOut, fu, backwardOut, bu, rows),
+            },
+          ];
+    const states = [
+      ...f.states.map((data) => ({ shape: [batch, fu], data })),
+      ...b.states.map((data) => ({ shape: [batch, bu], data })),
+    ];
+    return {
+      outputs: spec.returnState ? [...merged, ...states.map(copyTensor)] : merged,
+      next: { data: merged[0].data, shape: merged[0].shape, mask: spec.returnSequences ? flow.mask : null },
+      states,
+    };
+  };
+}
+
+/** Applies an activation in place; element-wise functions are looked up once, here. */
+function activationFor(activation: Activation): (data: Float32Array, lastDim: number) => void {
+  if (activation === 'linear') return () => undefined;
+  if (isElementwiseActivation(activation)) {
+    const f = ACTIVATION_FUNCTIONS[activation];
+    return (data) => {
+      for (let i = 0; i < data.length; i++) data[i] = f(data[i]);
+    };
+  }
+  return (data, lastDim) => applyAxisActivation(activation, data, lastDim);
+}
+
+function lastDimension(layer: string, flow: Flow, expected: number): number {
+  const actual = flow.shape[flow.shape.length - 1];
+  if (flow.shape.length < 2 || actual !== expected) {
+    throw new InputError(`${layer}: expects input (..., ${expected}), got ${formatShape(flow.shape)}`, {
+      layer,
+      field: 'input',
+      expected,
+      actual: flow.shape,
+    });
+  }
+  return actual;
+}
+
+function compileDense(dense: PackedDense): CompiledLayer {
+  const spec = dense.spec;
+  const activate = activationFor(spec.activation);
+  return (flow) => {
+    const inner = lastDimension(spec.name, flow, spec.inputDim);
+    const rows = flow.data.length / inner;
+    const data = new Float32Array(rows * spec.units);
+    matmulPacked(flow.data, rows, inner, dense.kernel, 0, spec.units, dense.bias, data, spec.units);
+    activate(data, spec.units);
+    const output = { shape: [...flow.shape.slice(0, -1), spec.units], data };
+    return { outputs: [output], next: { ...output, mask: flow.mask }, states: null };
+  };
+}
+
+function compileActivation(spec: ActivationLayerSpec): CompiledLayer {
+  const activate = activationFor(spec.activation);
+  return (flow) => {
+    const data = flow.data.slice();
+    activate(data, flow.shape[flow.shape.length - 1]);
+    const output = { shape: [...flow.shape], data };
+    return { outputs: [output], next: { ...output, mask: flow.mask }, states: null };
+  };
+}
+
+/** Keras `Masking`: a step is real if any feature differs from `maskValue`; masked steps become zeros. */
+function compileMasking(spec: MaskingLayerSpec): CompiledLayer {
+  return (flow) => {
+    const features = flow.shape[flow.shape.length - 1];
+    const [batch, timesteps] = sequenceShape(spec.name, flow, features);
+    const data = flow.data.slice();
+    const mask = new Float32Array(batch * timesteps);
+    for (let step = 0; step < batch * timesteps; step++) {
+      const offset = step * features;
+      let real = false;
+      for (let k = 0; k < features && !real; k++) real = data[offset + k] !== spec.maskValue;
+      if (real) mask[step] = 1;
+      else data.fill(0, offset, offset + features);
+    }
+    const output = { shape: [...flow.shape], data };
+    return { outputs: [output], next: { ...output, mask }, states: null };
+  };
+}
+
+/** Token ids `(batch, timesteps)` → vectors; with `maskZero` id 0 starts a masked step, else the mask ends here. */
+function compileEmbedding(embedding: PackedEmbedding): CompiledLayer {
+  const spec = embedding.spec;
+  const width = spec.outputDim;
+  return (flow) => {
+    const ids = flow.data;
+    const data = new Float32Array(ids.length * width);
+    const mask = spec.maskZero ? new Float32Array(ids.length) : null;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (!Number.isInteger(id) || id < 0 || id >= spec.vocabulary) {
+        throw new InputError(`${spec.name}: token ids must be integers in [0, ${spec.vocabulary}), got ${id} at flat index ${i}`, {
+          layer: spec.name,
+          field: 'input',
+          expected: `[0, ${spec.vocabulary})`,
+          actual: id,
+        });
+      }
+      data.set(embedding.table.subarray(id * width, (id + 1) * width), i * width);
+      if (mask !== null && id !== 0) mask[i] = 1;
+    }
+    const output = { shape: [...flow.shape, width], data };
+    return { outputs: [output], next: { ...output, mask }, states: null };
+  };
+}
+
+function copyTensor(t: Tensor): Tensor {
+  return { shape: [...t.shape], data: t.data.slice() };
+}
