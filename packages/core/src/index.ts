@@ -12,3 +12,6 @@ export * from './registry.js';
 export * from './spec.js';
 export * from './tensor.js';
 export { flattenWeights, structureWeights, weightSlots } from './weights.js';
+export { autoBackend, clearAutoCalibration } from './auto.js';
+export type { AutoChoice, AutoCompileOptions, CostModel } from './auto.js';
+export { modelFlops } from './flops.js';

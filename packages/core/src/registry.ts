@@ -1,4 +1,5 @@
 import type { Availability, Backend } from './backend.js';
+import { autoBackend } from './auto.js';
 import { BackendError } from './errors.js';
 
 /**
@@ -15,6 +16,7 @@ const registry = new Map<string, Entry>();
 let defaultBackend: string | null = null;
 
 export function registerBackend(backend: Backend, priority = 0): void {
+  if (backend.name === 'auto') throw new BackendError('registerBackend: "auto" is reserved for the measuring backend');
   if (!/^[a-z0-9][a-z0-9-]*(:[a-z0-9-]+)?$/.test(backend.name)) {
     throw new BackendError(`registerBackend: invalid backend name "${backend.name}" (expected e.g. "cpu" or "onnx:cpu")`);
   }
@@ -32,7 +34,7 @@ export function listBackends(): string[] {
 }
 
 export function getRegisteredBackend(name: string): Backend | undefined {
-  return registry.get(name)?.backend;
+  return name === 'auto' ? autoBackend : registry.get(name)?.backend;
 }
 
 /** Sets the backend used by models created without a `backend` option. */
@@ -69,23 +71,24 @@ export async function reportBackends(): Promise<BackendReport[]> {
 
 /**
  * Resolves a requested name to a usable backend: an exact name, a family prefix (`onnx` →
- * best available `onnx:*`), or `undefined`/`auto` → the default or the highest-priority available.
+ * best available `onnx:*`), `auto` (measures the candidates, see auto.ts), or `undefined` → the
+ * `setBackend` default, else the highest-priority available backend (no measuring).
  * An exact name that is unavailable is an error that carries the backend's own reason.
  */
 export async function resolveBackend(requested?: string): Promise<Backend> {
-  const name = requested ?? defaultBackend ?? 'auto';
-  const exact = registry.get(name);
+  const name = requested ?? defaultBackend ?? 'highest-priority';
+  const exact = getRegisteredBackend(name);
   if (exact) {
-    const availability = await safeAvailable(exact.backend);
+    const availability = await safeAvailable(exact);
     if (!availability.ok) {
       throw new BackendError(`backend "${name}" is not available: ${availability.reason}`, { field: 'backend', actual: name });
     }
-    return exact.backend;
+    return exact;
   }
-  const candidates = name === 'auto' ? listBackends() : familyMembers(name);
+  const candidates = name === 'highest-priority' ? listBackends() : familyMembers(name);
   if (candidates.length === 0) {
     throw new BackendError(
-      `no backend "${name}" is registered (registered: ${listBackends().join(', ') || 'none'}). ` +
+      `no backend ${name === 'highest-priority' ? 'at all' : `"${name}"`} is registered (registered: ${listBackends().join(', ') || 'none'}). ` +
         `Import a backend package, e.g. "import '@rnn/backend-cpu'".`,
       { field: 'backend', actual: name },
     );

@@ -1,0 +1,31 @@
+import type { ModelSpec, RecurrentLayerSpec } from './spec.js';
+import { GATE_COUNT } from './spec.js';
+
+/** Multiply-adds of one recurrent layer's two matrix products, 2 FLOPs each: 2·G·u·(f+u) per row and step. */
+function recurrentFlops(layer: RecurrentLayerSpec): number {
+  return 2 * GATE_COUNT[layer.cell] * layer.units * (layer.inputDim + layer.units);
+}
+
+/**
+ * FLOPs of one call on `(batch, steps)`: the recurrent and dense matrix products, which dominate; the
+ * element-wise work is left out, as benchmarks of recurrent layers conventionally do.
+ */
+export function modelFlops(spec: ModelSpec, batch: number, steps: number): number {
+  let perRowStep = 0;
+  let perRowLast = 0;
+  let sequence = true;
+  for (const layer of spec.layers) {
+    const cost =
+      layer.kind === 'rnn'
+        ? recurrentFlops(layer)
+        : layer.kind === 'bidirectional'
+          ? recurrentFlops(layer.forward) + recurrentFlops(layer.backward)
+          : layer.kind === 'dense'
+            ? 2 * layer.units * layer.inputDim
+            : 0;
+    if (sequence) perRowStep += cost;
+    else perRowLast += cost;
+    if ((layer.kind === 'rnn' || layer.kind === 'bidirectional') && !layer.returnSequences) sequence = false;
+  }
+  return batch * (steps * perRowStep + perRowLast);
+}
