@@ -6,6 +6,9 @@ import type { ModelSpec, ModelWeights } from './spec.js';
 import { isStatefulLayer } from './spec.js';
 import { zeros } from './tensor.js';
 
+/** The High Resolution Time clock of Node and browsers; core compiles against the plain ES lib, which lacks it. */
+declare const performance: { now(): number };
+
 /**
  * The `auto` backend: compiles the model on every usable backend, times each on two calibration
  * calls (one step, and a longer batch), fits `time = overhead + flops / throughput`, keeps the ones
@@ -25,6 +28,9 @@ export interface AutoChoice {
   readonly backend: string;
   readonly cost: CostModel;
 }
+
+/** The high-resolution clock of Node and browsers (core compiles without DOM or Node typings). */
+declare const performance: { now(): number };
 
 const calibrations = new Map<string, CostModel>();
 
