@@ -1,0 +1,33 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+/**
+ * The golden fixtures: the copy shipped with @rnn/conformance when present, else the shared set.
+ * Tests read every fixture through this one constant.
+ */
+const bundled = fileURLToPath(new URL('../../conformance/fixtures/', import.meta.url));
+export const FIXTURES_DIR: string = existsSync(join(bundled, 'models')) ? bundled : '/work/shared/goldens/';
+
+export interface NamedTensorJson {
+  readonly name: string;
+  readonly shape: number[];
+  readonly data: number[];
+}
+
+export interface ModelFixture {
+  readonly id: string;
+  readonly layer: { class_name: string; config: Record<string, unknown> };
+  readonly weights: NamedTensorJson[];
+  readonly inputs: { shape: number[]; data: number[] };
+  readonly outputs: NamedTensorJson[];
+  readonly model_file?: string;
+}
+
+export function fixturePath(...parts: string[]): string {
+  return join(FIXTURES_DIR, ...parts);
+}
+
+export function readJson<T>(...parts: string[]): T {
+  return JSON.parse(readFileSync(fixturePath(...parts), 'utf8')) as T;
+}
