@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ACTIVATION_FUNCTIONS,
+  ELEMENTWISE_ACTIVATIONS,
+  activation,
+  applyAxisActivation,
+  bidirectional,
+  createModel,
+  gru,
+  initializeWeights,
+  lstm,
+  masking,
+  parseConfig,
+  sequential,
+  simpleRNN,
+  tensor,
+  type Activation,
+  type ElementwiseActivation,
+  type KerasConfig,
+} from '@rnn/core';
+import { exportOnnx } from '../src/index.js';
+import { decodeModel, type GraphProto, type NodeProto } from '../src/proto.js';
+import type { ModelGraphOptions } from '../src/model-graph.js';
+
+/** How layers map onto ONNX operators, and every activation's numbers against core's formulas. */
+
+const text = new TextDecoder();
+
+function graphOf(config: KerasConfig, options: ModelGraphOptions = {}): GraphProto {
+  const spec = parseConfig(config);
+  return decodeModel(exportOnnx(spec, initializeWeights(spec, 1), options)).graph!;
+}
+
+/** Op types of a graph's own nodes, and of each named subgraph (If branches, Scan bodies) inside it. */
+function opTypes(graph: GraphProto): string[] {
+  return (graph.node ?? []).map((n) => n.opType!);
+}
+
+function subgraph(graph: GraphProto, opType: string, attribute: string): GraphProto {
+  const node = (graph.node ?? []).find((n) => n.opType === opType);
+  const found = node?.attribute?.find((a) => a.name === attribute)?.g;
+  if (!found) throw new Error(`no ${opType}.${attribute} in ${graph.name}`);
+  return found;
+}
+
+function stringAttribute(node: NodeProto, name: string): string | string[] | undefined {
+  const attribute = node.attribute?.find((a) => a.name === name);
+  if (!attribute) return undefined;
+  return attribute.strings?.length ? attribute.strings.map((s) => text.decode(s)) : text.decode(attribute.s!);
+}
+
+describe('graph structure', () => {
+  it('runs an unmasked LSTM as one ONNX LSTM node and a masked one as a Scan, under an If on the mask', () => {
+    const graph = graphOf(lstm({ units: 4, returnSequences: true, inputShape: [5, 3] }));
+    expect(opTypes(graph)).toEqual(['Size', 'Equal', 'If']);
+    const plain = subgraph(graph, 'If', 'then_branch');
+    const masked = subgraph(graph, 'If', 'else_branch');
+    expect(opTypes(plain).filter((op) => op === 'LSTM')).toHaveLength(1);
+    expect(opTypes(plain)).not.toContain('Scan');
+    expect(opTypes(masked)).toContain('Scan');
+    expect(opTypes(masked)).not.toContain('LSTM');
+    const lstmNode = plain.node!.find((n) => n.opType === 'LSTM')!;
+    expect(stringAttribute(lstmNode, 'activations')).toEqual(['Sigmoid', 'Tanh', 'Tanh']);
+    expect(stringAttribute(lstmNode, 'direction')).toBe('forward');
+  });
+
+  it('writes a Bidirectional with like halves as one bidirectional node', () => {
+    const graph = graphOf(bidirectional(gru({ units: 3, returnSequences: true }), { inputShape: [4, 2] }));
+    const nodes = subgraph(graph, 'If', 'then_branch').node!.filter((n) => n.opType === 'GRU');
+    expect(nodes).toHaveLength(1);
+    expect(stringAttribute(nodes[0], 'direction')).toBe('bidirectional');
+    expect(stringAttribute(nodes[0], 'activations')).toEqual(['Sigmoid', 'Tanh', 'Sigmoid', 'Tanh']);
+  });
+
+  it('maps Keras 3 hard_sigmoid and linear to HardSigmoid(1/6, 0.5) and Affine(1, 0)', () => {
+    const graph = graphOf(lstm({ units: 2, activation: 'linear', recurrentActivation: 'hard_sigmoid', inputShape: [3, 2] }));
+    const node = subgraph(graph, 'If', 'then_branch').node!.find((n) => n.opType === 'LSTM')!;
+    expect(stringAttribute(node, 'activations')).toEqual(['HardSigmoid', 'Affine', 'Affine']);
+    // alpha/beta hold values only for the functions that take them, in order.
+    expect(node.attribute!.find((a) => a.name === 'activation_alpha')!.floats).toEqual([Math.fround(1 / 6), 1, 1]);
+    expect(node.attribute!.find((a) => a.name === 'activation_beta')!.floats).toEqual([0.5, 0, 0]);
+  });
+
+  it('uses a Scan for an activation the recurrent operators lack', () => {
+    const graph = graphOf(gru({ units: 2, activation: 'gelu', inputShape: [3, 2] }));
+    const plain = subgraph(graph, 'If', 'then_branch');
+    expect(opTypes(plain)).toContain('Scan');
+    expect(opTypes(plain)).not.toContain('GRU');
+  });
+
+  it('keeps to the activations a provider implements (WebGPU: Sigmoid, Tanh, Relu)', () => {
+    const config = gru({ units: 2, recurrentActivation: 'hard_sigmoid', inputShape: [3, 2] });
+    const restricted = subgraph(graphOf(config, { operatorActivations: ['Sigmoid', 'Tanh', 'Relu'] }), 'If', 'then_branch');
+    expect(opTypes(restricted)).not.toContain('GRU');
+    expect(opTypes(subgraph(graphOf(config), 'If', 'then_branch'))).toContain('GRU');
+  });
+
+  it('writes every layer as a Scan with recurrentOperators: false', () => {
+    const graph = graphOf(simpleRNN({ units: 2, inputShape: [3, 2] }), { recurrentOperators: false });
+    expect(opTypes(subgraph(graph, 'If', 'then_branch'))).toEqual(expect.not.arrayContaining(['RNN']));
+  });
+
+  it('has no mask input when a Masking layer decides the mask', () => {
+    const graph = graphOf(sequential([masking(0), lstm({ units: 2 })], { inputShape: [3, 2] }));
+    expect(graph.input!.map((i) => i.name)).toEqual(['input', 'lstm.initial_h', 'lstm.initial_c']);
+    expect(opTypes(graph)).not.toContain('If');
+  });
+});
+
+/** Inputs spanning every branch of the piecewise functions, and large values where functions saturate. */
+const GRID = [-30, -8, -3, -1.5, -1, -0.75, -0.5, -0.25, -1e-3, 0, 1e-3, 0.25, 0.5, 0.75, 1, 1.5, 3, 8, 30];
+
+/** Keras 2's hard_sigmoid is spelled `hard_sigmoid` in a config read with Keras 2 semantics. */
+function kerasSpelling(fn: ElementwiseActivation): { name: ElementwiseActivation; kerasVersion: 2 | 3 } {
+  return fn === 'hard_sigmoid_keras2' ? { name: 'hard_sigmoid', kerasVersion: 2 } : { name: fn, kerasVersion: 3 };
+}
+
+function relativeError(got: number, want: number): number {
+  return Math.abs(got - want) / Math.max(1, Math.abs(want));
+}
+
+describe('activations', () => {
+  it.each([...ELEMENTWISE_ACTIVATIONS])('%s as an Activation layer matches core', async (fn) => {
+    const { name, kerasVersion } = kerasSpelling(fn);
+    const model = await createModel(sequential([activation(name)], { inputShape: [GRID.length, 1] }), { backend: 'onnx:cpu', kerasVersion });
+    const [out] = await model.run(tensor(GRID, [1, GRID.length, 1]));
+    GRID.forEach((x, i) => expect(relativeError(out.data[i], ACTIVATION_FUNCTIONS[fn](x)), `${fn}(${x})`).toBeLessThanOrEqual(1e-5));
+    await model.dispose();
+  });
+
+  it.each(['softmax', 'log_softmax'] as const)('%s over the last axis matches core', async (fn: Activation) => {
+    const features = 4;
+    const values = GRID.slice(0, 16);
+    const model = await createModel(sequential([activation(fn)], { inputShape: [4, features] }), { backend: 'onnx:cpu' });
+    const [out] = await model.run(tensor(values, [1, 4, features]));
+    const want = Float32Array.from(values);
+    applyAxisActivation(fn as 'softmax' | 'log_softmax', want, features);
+    want.forEach((w, i) => expect(relativeError(out.data[i], w)).toBeLessThanOrEqual(1e-5));
+    await model.dispose();
+  });
+
+  // A one-unit SimpleRNN with kernel 1, recurrent kernel 0 and no bias outputs activation(x) per step,
+  // through the ONNX RNN operator where it has the function, and through the Scan cell always.
+  describe.each([true, false])('inside a cell (recurrent operators: %s)', (recurrentOperators) => {
+    it.each([...ELEMENTWISE_ACTIVATIONS])('%s', async (fn) => {
+      const { name, kerasVersion } = kerasSpelling(fn);
+      const config = simpleRNN({ units: 1, activation: name, useBias: false, returnSequences: true, inputShape: [GRID.length, 1] });
+      const model = await createModel(config, {
+        backend: 'onnx:cpu',
+        kerasVersion,
+        weights: [tensor([1], [1, 1]), tensor([0], [1, 1])],
+        compileOptions: { recurrentOperators },
+      });
+      const [out] = await model.run(tensor(GRID, [1, GRID.length, 1]));
+      GRID.forEach((x, i) => expect(relativeError(out.data[i], ACTIVATION_FUNCTIONS[fn](x)), `${fn}(${x})`).toBeLessThanOrEqual(1e-5));
+      await model.dispose();
+    });
+  });
+});

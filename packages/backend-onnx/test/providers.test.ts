@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BackendError,
+  DisposedError,
+  createModel,
+  getRegisteredBackend,
+  initializeWeights,
+  listBackends,
+  lstm,
+  masking,
+  parseConfig,
+  sequential,
+  resolveBackend,
+  tensor,
+} from '@rnn/core';
+import { onnxCpu, onnxCuda, onnxWebWasm } from '../src/index.js';
+
+/** Registration, availability, typed errors for missing providers, and the compiled model's lifecycle. */
+
+const spec = parseConfig(lstm({ units: 3, returnSequences: true, returnState: true, inputShape: [4, 2] }));
+const weights = initializeWeights(spec, 7);
+const input = tensor(Array.from({ length: 2 * 4 * 2 }, (_, i) => Math.sin(i)), [2, 4, 2]);
+
+describe('registration', () => {
+  it('registers the Node entry backends by name, GPU first', () => {
+    const names = listBackends().filter((n) => n.startsWith('onnx'));
+    expect(names).toEqual(['onnx:cuda', 'onnx:cpu', 'onnx:webgpu', 'onnx-web:wasm']);
+    expect(getRegisteredBackend('onnx:cpu')).toBe(onnxCpu);
+  });
+});
+
+describe('available providers', () => {
+  it.each([
+    [onnxCpu, /^onnxruntime-node 1\.\d+/],
+    [onnxWebWasm, /^onnxruntime-web 1\.\d+/],
+  ])('%s is available and says which runtime it is', async (backend, detail) => {
+    const availability = await backend.available();
+    expect(availability.ok).toBe(true);
+    expect(availability.ok && availability.detail).toMatch(detail);
+  });
+
+  it.each([onnxCpu, onnxWebWasm])('a model compiled on %s reports its provider and runs the same numbers', async (backend) => {
+    const compiled = await backend.compile(spec, weights);
+    expect(compiled.backend).toBe(backend.name);
+    const result = await compiled.run({ input, mask: null, initialStates: [null] });
+    expect(result.outputs.map((o) => o.shape)).toEqual([[2, 4, 3], [2, 3], [2, 3]]);
+    // The final states are the `h` and `c` outputs, and the last step of the sequence is `h`.
+    expect(result.finalStates[0]!.map((s) => Array.from(s.data))).toEqual([Array.from(result.outputs[1].data), Array.from(result.outputs[2].data)]);
+    expect(Array.from(result.outputs[0].data.slice(9, 12))).toEqual(Array.from(result.outputs[1].data.slice(0, 3)));
+    await compiled.dispose();
+  });
+});
+
+describe('a provider that is not installed (CUDA on this machine)', () => {
+  const hasCuda = async () => (await onnxCuda.available()).ok;
+
+  it('is reported unavailable with what is missing and how to get it', async (context) => {
+    if (await hasCuda()) context.skip('this machine has a working CUDA provider');
+    const availability = await onnxCuda.available();
+    expect(availability.ok).toBe(false);
+    const reason = availability.ok ? '' : availability.reason;
+    expect(reason).toContain('libonnxruntime_providers_cuda.so');
+    expect(reason).toContain('ONNXRUNTIME_NODE_INSTALL=cuda12');
+  });
+
+  it('fails compile with a typed BackendError, never falling back to another provider', async (context) => {
+    if (await hasCuda()) context.skip('this machine has a working CUDA provider');
+    const failure = await onnxCuda.compile(spec, weights).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(BackendError);
+    expect((failure as BackendError).code).toBe('BACKEND');
+    expect((failure as BackendError).message).toMatch(/^backend "onnx:cuda" is not available: .*CUDA provider did not start/);
+    await expect(resolveBackend('onnx:cuda')).rejects.toBeInstanceOf(BackendError);
+    await expect(createModel(lstm({ units: 3, inputShape: [4, 2] }), { backend: 'onnx:cuda' })).rejects.toBeInstanceOf(BackendError);
+  });
+
+  it('leaves TF32 off for CUDA unless the user chose otherwise', async () => {
+    await onnxCuda.available();
+    expect(process.env.NVIDIA_TF32_OVERRIDE).toBe('0');
+  });
+});
+
+describe('outputs that are also states', () => {
+  it('returns h both as an output and as the final state, in a graph without a mask input', async () => {
+    const masked = parseConfig(sequential([masking(0), lstm({ units: 3, returnState: true })], { inputShape: [4, 2] }));
+    const compiled = await onnxCpu.compile(masked, initializeWeights(masked, 3));
+    const result = await compiled.run({ input, mask: null, initialStates: [null, null] });
+    expect(result.outputs.map((o) => o.shape)).toEqual([[2, 3], [2, 3], [2, 3]]);
+    const [h, c] = result.finalStates[1]!;
+    expect(Array.from(h.data)).toEqual(Array.from(result.outputs[1].data));
+    expect(Array.from(c.data)).toEqual(Array.from(result.outputs[2].data));
+    expect(Array.from(result.outputs[0].data)).toEqual(Array.from(h.data));
+    await compiled.dispose();
+  });
+});
+
+describe('compiled model lifecycle', () => {
+  it('reuses one session for every call, with and without a mask, and rejects calls after dispose', async () => {
+    const compiled = await onnxCpu.compile(spec, weights);
+    const plain = await compiled.run({ input, mask: null, initialStates: [null] });
+    const allReal = await compiled.run({ input, mask: tensor(new Array(8).fill(1), [2, 4]), initialStates: [null] });
+    // The masked branch (Scan) and the unmasked one (LSTM operator) agree when every step is real.
+    plain.outputs.forEach((o, i) => o.data.forEach((v, k) => expect(allReal.outputs[i].data[k]).toBeCloseTo(v, 5)));
+    const lastMasked = await compiled.run({ input, mask: tensor([1, 1, 1, 0, 1, 1, 1, 0], [2, 4]), initialStates: [null] });
+    // A masked last step repeats the previous output and keeps the states.
+    expect(Array.from(lastMasked.outputs[0].data.slice(9, 12))).toEqual(Array.from(lastMasked.outputs[0].data.slice(6, 9)));
+    expect(Array.from(lastMasked.outputs[1].data.slice(0, 3))).toEqual(Array.from(lastMasked.outputs[0].data.slice(6, 9)));
+    await compiled.dispose();
+    await expect(compiled.run({ input, mask: null, initialStates: [null] })).rejects.toBeInstanceOf(DisposedError);
+    await compiled.dispose();
+  });
+
+  it('feeds given initial states and returns the final ones for the next call', async () => {
+    const compiled = await onnxCpu.compile(spec, weights);
+    const first = await compiled.run({ input, mask: null, initialStates: [null] });
+    const resumed = await compiled.run({ input, mask: null, initialStates: [first.finalStates[0]] });
+    const fresh = await compiled.run({ input, mask: null, initialStates: [null] });
+    expect(Array.from(fresh.outputs[0].data)).toEqual(Array.from(first.outputs[0].data));
+    expect(Array.from(resumed.outputs[0].data)).not.toEqual(Array.from(first.outputs[0].data));
+    await compiled.dispose();
+  });
+});
