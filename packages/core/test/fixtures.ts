@@ -1,8 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-/** Where the golden fixtures live; the one place to switch when they move into the repo. */
-export const GOLDENS_DIR = process.env.RNN_GOLDENS_DIR ?? '/work/shared/goldens';
+/** The golden fixtures committed with @rnn/conformance (test data only: core has no dependency on it). */
+export const GOLDENS_DIR = process.env.RNN_GOLDENS_DIR ?? fileURLToPath(new URL('../../conformance/fixtures/', import.meta.url));
 
 export interface FixtureTensor {
   readonly name?: string;

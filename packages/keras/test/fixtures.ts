@@ -1,13 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
-/**
- * The golden fixtures: the copy shipped with @rnn/conformance when present, else the shared set.
- * Tests read every fixture through this one constant.
- */
-const bundled = fileURLToPath(new URL('../../conformance/fixtures/', import.meta.url));
-export const FIXTURES_DIR: string = existsSync(join(bundled, 'models')) ? bundled : '/work/shared/goldens/';
+/** The golden fixtures shipped with @rnn/conformance; tests read every fixture through this one constant. */
+export const FIXTURES_DIR: string = fileURLToPath(new URL('../../conformance/fixtures/', import.meta.url));
 
 export interface NamedTensorJson {
   readonly name: string;
