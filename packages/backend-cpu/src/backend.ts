@@ -4,6 +4,7 @@ import {
   isStatefulLayer,
   type Availability,
   type Backend,
+  type CompileOptions,
   type CompiledModel,
   type ModelSpec,
   type ModelWeights,
@@ -12,19 +13,76 @@ import {
   type Tensor,
   UnsupportedError,
 } from '@rnn/core';
-import { compileLayer, outputCount, type Flow } from './layers.js';
+import { compileLayer, outputCount, type CompiledLayer, type Flow, type RecurrentCompiler } from './layers.js';
+import { packRecurrent } from './pack.js';
+import { runSequence } from './sequence.js';
+import { KernelHeap } from './wasm/heap.js';
+import { instantiateKernels, wasmKernelsUnavailable } from './wasm/module.js';
+import { wasmRunsLayer, wasmSequenceRunner } from './wasm/recurrent.js';
 
 /**
- * The pure TypeScript backend: runs every layer kind of the spec on Float32Arrays, in any
- * JavaScript runtime. Weights are packed once in `compile`; each `run` allocates its buffers once.
+ * Which kernels run the recurrent layers (compile option `kernels`): `wasm` (WebAssembly SIMD),
+ * `js` (pure TypeScript, runs everywhere), or `auto` (default: `wasm` where the runtime supports
+ * WebAssembly SIMD, else `js`). Both give Keras's results; every other layer kind runs in TypeScript.
+ */
+export type KernelChoice = 'auto' | 'wasm' | 'js';
+
+const KERNEL_CHOICES: readonly KernelChoice[] = ['auto', 'wasm', 'js'];
+
+/**
+ * The CPU backend. Weights are packed once in `compile`; each `run` allocates its buffers once.
+ * The compiled model's `backend` says which kernels run it: `cpu:wasm` or `cpu:js`.
  */
 export const cpuBackend: Backend = {
   name: 'cpu',
-  available: async (): Promise<Availability> => ({ ok: true, detail: 'pure TypeScript, runs everywhere' }),
-  compile: async (spec, weights) => compileModel(spec, weights),
+  available: async (): Promise<Availability> => {
+    const missing = wasmKernelsUnavailable();
+    return { ok: true, detail: missing === null ? 'WebAssembly SIMD kernels' : `pure TypeScript kernels (${missing})` };
+  },
+  compile: async (spec, weights, options) => compileModel(spec, weights, kernelChoice('cpu', options, 'auto')),
 };
 
-function compileModel(spec: ModelSpec, weights: ModelWeights): CompiledModel {
+/** The same backend held to its pure TypeScript kernels: the fallback, and a second reference. */
+export const cpuJsBackend: Backend = {
+  name: 'cpu:js',
+  available: async (): Promise<Availability> => ({ ok: true, detail: 'pure TypeScript kernels, run everywhere' }),
+  compile: async (spec, weights, options) => {
+    const choice = kernelChoice('cpu:js', options, 'js');
+    if (choice !== 'js') {
+      throw new BackendError(`cpu:js: runs the TypeScript kernels only, got kernels "${choice}" (use backend "cpu" for WebAssembly)`, {
+        field: 'kernels',
+        expected: 'js',
+        actual: choice,
+      });
+    }
+    return compileModel(spec, weights, 'js');
+  },
+};
+
+function kernelChoice(backend: string, options: CompileOptions | undefined, fallback: KernelChoice): KernelChoice {
+  const value = options?.kernels;
+  if (value === undefined) return fallback;
+  if (!KERNEL_CHOICES.includes(value as KernelChoice)) {
+    throw new BackendError(`${backend}: compile option "kernels" must be ${KERNEL_CHOICES.map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify(value)}`, {
+      field: 'kernels',
+      expected: KERNEL_CHOICES,
+      actual: value,
+    });
+  }
+  return value as KernelChoice;
+}
+
+const typescriptRecurrent: RecurrentCompiler = (spec, weights) => {
+  const cell = packRecurrent(spec, weights);
+  return (input, batch, timesteps, mask, initialStates, options) => runSequence(cell, input, batch, timesteps, mask, initialStates, options);
+};
+
+/** Recurrent layers on the kernel instance behind `heap`; layers with activations the kernels lack stay on TypeScript. */
+function wasmRecurrent(heap: KernelHeap): RecurrentCompiler {
+  return (spec, weights) => (wasmRunsLayer(spec) ? wasmSequenceRunner(heap, spec, weights) : typescriptRecurrent(spec, weights));
+}
+
+async function compileModel(spec: ModelSpec, weights: ModelWeights, choice: KernelChoice): Promise<CompiledModel> {
   if (weights.length !== spec.layers.length) {
     throw new BackendError(`${spec.name}: got weights for ${weights.length} layers, the spec has ${spec.layers.length}`, {
       field: 'weights',
@@ -33,11 +91,17 @@ function compileModel(spec: ModelSpec, weights: ModelWeights): CompiledModel {
     });
   }
   checkOutputs(spec);
-  const layers = spec.layers.map((layer, i) => compileLayer(layer, weights[i]));
-  let disposed = false;
+  const missing = wasmKernelsUnavailable();
+  if (choice === 'wasm' && missing !== null) {
+    throw new UnsupportedError(`cpu: kernels "wasm" were requested, but ${missing}`, { field: 'kernels', expected: 'wasm', actual: missing });
+  }
+  const wasm = choice !== 'js' && missing === null;
+  const recurrent = wasm ? wasmRecurrent(new KernelHeap(await instantiateKernels())) : typescriptRecurrent;
+  let layers: CompiledLayer[] | null = spec.layers.map((layer, i) => compileLayer(layer, weights[i], recurrent));
+  const name = wasm ? 'cpu:wasm' : 'cpu:js';
 
   const run = (request: RunRequest): RunResult => {
-    if (disposed) throw new DisposedError(`cpu model "${spec.name}"`);
+    if (layers === null) throw new DisposedError(`${name} model "${spec.name}"`);
     let flow: Flow = { data: request.input.data, shape: request.input.shape, mask: request.mask?.data ?? null };
     let outputs: Tensor[] = [];
     const finalStates = layers.map((runLayer, i) => {
@@ -50,10 +114,11 @@ function compileModel(spec: ModelSpec, weights: ModelWeights): CompiledModel {
   };
 
   return {
-    backend: 'cpu',
+    backend: name,
     run: async (request) => run(request),
     dispose: () => {
-      disposed = true;
+      // Dropping the layers releases the kernel instance and its memory.
+      layers = null;
     },
   };
 }

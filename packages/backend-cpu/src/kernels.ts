@@ -1,10 +1,10 @@
 /**
- * Dense matrix kernels over Float32Array storage.
+ * Dense matrix kernels of the TypeScript path, over Float32Array storage (the WebAssembly kernels
+ * have their own, in `assembly/gemm.ts`).
  *
  * Weights are packed once at compile time in "column-major" form — one contiguous row per output
  * column, i.e. the transpose of Keras's `(inner, cols)` kernel — so each output element is a dot
  * product of two contiguous vectors, accumulated in a JS double and rounded once on store.
- * `matmulPacked` is the single seam a WebAssembly SIMD kernel replaces: same arguments, same layouts.
  */
 
 /** Row-major `(rows, cols)` → row-major `(cols, rows)`. */

@@ -15,13 +15,14 @@ import {
   type LayerSpec,
   type LayerWeights,
   type MaskingLayerSpec,
+  type RecurrentLayerSpec,
   type RecurrentWeights,
   type Tensor,
 } from '@rnn/core';
 import { matmulPacked } from './kernels.js';
 import { mergeDirections } from './merge.js';
-import { packDense, packEmbedding, packRecurrent, type PackedDense, type PackedEmbedding, type PackedRecurrent } from './pack.js';
-import { runSequence } from './sequence.js';
+import { packDense, packEmbedding, type PackedDense, type PackedEmbedding } from './pack.js';
+import type { SequenceRunner } from './sequence.js';
 
 /**
  * Each layer of the chain compiled into a function from the incoming activation (and mask) to
@@ -45,6 +46,9 @@ export interface LayerResult {
 
 export type CompiledLayer = (flow: Flow, initialStates: readonly Tensor[] | null) => LayerResult;
 
+/** Compiles one direction of a recurrent layer on the model's kernels (TypeScript or WebAssembly). */
+export type RecurrentCompiler = (spec: RecurrentLayerSpec, weights: RecurrentWeights) => SequenceRunner;
+
 /** How many outputs the layer returns in Keras (`output` plus states, or two halves for merge `null`). */
 export function outputCount(layer: LayerSpec): number {
   if (layer.kind === 'rnn') return 1 + (layer.returnState ? STATE_COUNT[layer.cell] : 0);
@@ -55,13 +59,13 @@ export function outputCount(layer: LayerSpec): number {
   return 1;
 }
 
-export function compileLayer(layer: LayerSpec, weights: LayerWeights): CompiledLayer {
+export function compileLayer(layer: LayerSpec, weights: LayerWeights, recurrent: RecurrentCompiler): CompiledLayer {
   switch (layer.kind) {
     case 'rnn':
-      return compileRecurrent(packRecurrent(layer, requireWeights<RecurrentWeights>(layer, weights)));
+      return compileRecurrent(layer, recurrent(layer, requireWeights<RecurrentWeights>(layer, weights)));
     case 'bidirectional': {
       const pair = requireWeights<BidirectionalWeights>(layer, weights);
-      return compileBidirectional(layer, packRecurrent(layer.forward, pair.forward), packRecurrent(layer.backward, pair.backward));
+      return compileBidirectional(layer, recurrent(layer.forward, pair.forward), recurrent(layer.backward, pair.backward));
     }
     case 'dense':
       return compileDense(packDense(layer, requireWeights<DenseWeights>(layer, weights)));
@@ -92,17 +96,14 @@ function sequenceShape(layer: string, flow: Flow, features: number): [number, nu
   return [batch, timesteps];
 }
 
-function compileRecurrent(cell: PackedRecurrent): CompiledLayer {
-  const spec = cell.spec;
+function compileRecurrent(spec: RecurrentLayerSpec, runSequence: SequenceRunner): CompiledLayer {
   return (flow, initialStates) => {
     const [batch, timesteps] = sequenceShape(spec.name, flow, spec.inputDim);
-    const result = runSequence(cell, flow.data, batch, timesteps, flow.mask, initialStates, {
+    const result = runSequence(flow.data, batch, timesteps, flow.mask, initialStates, {
       keepSequence: spec.returnSequences,
       order: 'processing',
     });
-    const output: Tensor = spec.returnSequences
-      ? { shape: [batch, timesteps, spec.units], data: result.sequence! }
-      : { shape: [batch, spec.units], data: result.lastOutput };
+    const output: Tensor = { shape: spec.returnSequences ? [batch, timesteps, spec.units] : [batch, spec.units], data: result.output };
     const states = result.states.map((data) => ({ shape: [batch, spec.units], data }));
     return {
       outputs: spec.returnState ? [output, ...states.map(copyTensor)] : [output],
@@ -112,7 +113,7 @@ function compileRecurrent(cell: PackedRecurrent): CompiledLayer {
   };
 }
 
-function compileBidirectional(spec: BidirectionalLayerSpec, forward: PackedRecurrent, backward: PackedRecurrent): CompiledLayer {
+function compileBidirectional(spec: BidirectionalLayerSpec, forward: SequenceRunner, backward: SequenceRunner): CompiledLayer {
   const forwardStateCount = STATE_COUNT[spec.forward.cell];
   const fu = spec.forward.units;
   const bu = spec.backward.units;
@@ -129,22 +130,20 @@ function compileBidirectional(spec: BidirectionalLayerSpec, forward: PackedRecur
     const options = { keepSequence: spec.returnSequences, order: 'time' } as const;
     const forwardStates = initialStates === null ? null : initialStates.slice(0, forwardStateCount);
     const backwardStates = initialStates === null ? null : initialStates.slice(forwardStateCount);
-    const f = runSequence(forward, flow.data, batch, timesteps, flow.mask, forwardStates, options);
-    const b = runSequence(backward, flow.data, batch, timesteps, flow.mask, backwardStates, options);
+    const f = forward(flow.data, batch, timesteps, flow.mask, forwardStates, options);
+    const b = backward(flow.data, batch, timesteps, flow.mask, backwardStates, options);
     const rows = spec.returnSequences ? batch * timesteps : batch;
     const lead = spec.returnSequences ? [batch, timesteps] : [batch];
-    const forwardOut = spec.returnSequences ? f.sequence! : f.lastOutput;
-    const backwardOut = spec.returnSequences ? b.sequence! : b.lastOutput;
     const merged: Tensor[] =
       spec.mergeMode === null
         ? [
-            { shape: [...lead, fu], data: forwardOut },
-            { shape: [...lead, bu], data: backwardOut },
+            { shape: [...lead, fu], data: f.output },
+            { shape: [...lead, bu], data: b.output },
           ]
         : [
             {
               shape: [...lead, spec.mergeMode === 'concat' ? fu + bu : fu],
-              data: mergeDirections(spec.mergeMode, forwardOut, fu, backwardOut, bu, rows),
+              data: mergeDirections(spec.mergeMode, f.output, fu, b.output, bu, rows),
             },
           ];
     const states = [

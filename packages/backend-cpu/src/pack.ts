@@ -15,7 +15,7 @@ import {
 import { transpose } from './kernels.js';
 
 /**
- * Compile-time weight layouts for the kernels: every matrix is transposed once into the
+ * Compile-time weight layouts for the TypeScript kernels: every matrix is transposed once into the
  * `(outputs, inner)` form `matmulPacked` reads, and activations are resolved to functions once.
  */
 
@@ -79,7 +79,19 @@ function expectNoBias(layer: string, bias: Tensor | null): void {
   }
 }
 
-export function packRecurrent(spec: RecurrentLayerSpec, weights: RecurrentWeights): PackedRecurrent {
+/**
+ * A recurrent layer's weights checked against its spec, still in Keras layout: kernel `(f, G·u)`,
+ * recurrent kernel `(u, G·u)`, and the bias split into the part added to `x W` and the part added
+ * to `h U` (GRU reset_after's second row, else `null`). Each backend's kernels pack these their way.
+ */
+export interface CheckedRecurrentWeights {
+  readonly kernel: Float32Array;
+  readonly recurrentKernel: Float32Array;
+  readonly inputBias: Float32Array | null;
+  readonly recurrentBias: Float32Array | null;
+}
+
+export function checkRecurrentWeights(spec: RecurrentLayerSpec, weights: RecurrentWeights): CheckedRecurrentWeights {
   const units = spec.units;
   const width = GATE_COUNT[spec.cell] * units;
   const kernel = expectShape(spec.name, 'kernel', weights.kernel, [spec.inputDim, width]);
@@ -95,13 +107,19 @@ export function packRecurrent(spec: RecurrentLayerSpec, weights: RecurrentWeight
   } else {
     inputBias = expectShape(spec.name, 'bias', weights.bias, [width]).data.slice();
   }
+  return { kernel: kernel.data, recurrentKernel: recurrent.data, inputBias, recurrentBias };
+}
+
+export function packRecurrent(spec: RecurrentLayerSpec, weights: RecurrentWeights): PackedRecurrent {
+  const width = GATE_COUNT[spec.cell] * spec.units;
+  const checked = checkRecurrentWeights(spec, weights);
   return {
     spec,
     width,
-    kernel: transpose(kernel.data, spec.inputDim, width),
-    recurrentKernel: transpose(recurrent.data, units, width),
-    inputBias,
-    recurrentBias,
+    kernel: transpose(checked.kernel, spec.inputDim, width),
+    recurrentKernel: transpose(checked.recurrentKernel, spec.units, width),
+    inputBias: checked.inputBias,
+    recurrentBias: checked.recurrentBias,
     activation: ACTIVATION_FUNCTIONS[spec.activation],
     recurrentActivation: ACTIVATION_FUNCTIONS[spec.recurrentActivation],
   };

@@ -1,4 +1,4 @@
-import { InputError, STATE_COUNT, formatShape, sameShape, type Tensor } from '@rnn/core';
+import { InputError, STATE_COUNT, formatShape, sameShape, type RecurrentLayerSpec, type Tensor } from '@rnn/core';
 import { cellStepFor, type StepBuffers } from './cells.js';
 import { matmulPacked } from './kernels.js';
 import type { PackedRecurrent } from './pack.js';
@@ -20,13 +20,24 @@ export interface SequenceOptions {
 }
 
 export interface SequenceResult {
-  /** Step outputs `(batch, timesteps, u)` in the requested order, or `null` if not kept. */
-  readonly sequence: Float32Array | null;
-  /** Output of the last step read, `(batch, u)`. */
-  readonly lastOutput: Float32Array;
-  /** Final states in Keras order (`[h, c]` or `[h]`), each `(batch, u)`. */
+  /**
+   * With `keepSequence`, every step's output `(batch, timesteps, u)` in the requested order;
+   * else the output of the last step read, `(batch, u)`.
+   */
+  readonly output: Float32Array;
+  /** Final states in Keras order (`[h, c]` or `[h]`), each `(batch, u)`; they may share one buffer. */
   readonly states: Float32Array[];
 }
+
+/** One recurrent layer compiled on some kernels: runs a whole sequence with Keras's mask rule. */
+export type SequenceRunner = (
+  input: Float32Array,
+  batch: number,
+  timesteps: number,
+  mask: Float32Array | null,
+  initialStates: readonly Tensor[] | null,
+  options: SequenceOptions,
+) => SequenceResult;
 
 export function runSequence(
   cell: PackedRecurrent,
@@ -87,7 +98,7 @@ export function runSequence(
     buffers.cNext = c;
   }
 
-  return { sequence, lastOutput, states: isLstm ? [buffers.h, buffers.c] : [buffers.h] };
+  return { output: sequence ?? lastOutput, states: isLstm ? [buffers.h, buffers.c] : [buffers.h] };
 }
 
 function copyRow(source: Float32Array, from: number, target: Float32Array, to: number, length: number): void {
@@ -97,10 +108,16 @@ function copyRow(source: Float32Array, from: number, target: Float32Array, to: n
 /** Fresh copies of the given initial states (the loop writes into them), or zeros. */
 function startingStates(cell: PackedRecurrent, batch: number, initialStates: readonly Tensor[] | null): [Float32Array, Float32Array] {
   const spec = cell.spec;
-  const count = STATE_COUNT[spec.cell];
   const stateSize = batch * spec.units;
-  const cSize = spec.cell === 'LSTM' ? stateSize : 0;
-  if (initialStates === null) return [new Float32Array(stateSize), new Float32Array(cSize)];
+  checkInitialStates(spec, batch, initialStates);
+  if (initialStates === null) return [new Float32Array(stateSize), new Float32Array(spec.cell === 'LSTM' ? stateSize : 0)];
+  return [initialStates[0].data.slice(), spec.cell === 'LSTM' ? initialStates[1].data.slice() : new Float32Array(0)];
+}
+
+/** Checks the given initial states (`null` = zeros): `[h]` or LSTM's `[h, c]`, each `(batch, units)`. */
+export function checkInitialStates(spec: RecurrentLayerSpec, batch: number, initialStates: readonly Tensor[] | null): void {
+  if (initialStates === null) return;
+  const count = STATE_COUNT[spec.cell];
   if (initialStates.length !== count) {
     throw new InputError(`${spec.name}: expected ${count} initial state tensor(s), got ${initialStates.length}`, {
       layer: spec.name,
@@ -118,5 +135,4 @@ function startingStates(cell: PackedRecurrent, batch: number, initialStates: rea
       );
     }
   });
-  return [initialStates[0].data.slice(), count === 2 ? initialStates[1].data.slice() : new Float32Array(0)];
 }
