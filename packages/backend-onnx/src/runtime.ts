@@ -59,6 +59,15 @@ export interface OnnxCompileOptions extends CompileOptions {
   readonly deviceId?: number;
 }
 
+/** ONNX Runtime starts one execution provider at a time (a concurrent second start fails), so the checks queue. */
+let providerChecks: Promise<unknown> = Promise.resolve();
+
+function queued<T>(work: () => Promise<T>): Promise<T> {
+  const result = providerChecks.then(work, work);
+  providerChecks = result.catch(() => undefined);
+  return result;
+}
+
 export function createOnnxBackend(target: OnnxTarget): Backend {
   let availability: Promise<Availability> | undefined;
   let loaded: OrtModule | undefined;
@@ -88,9 +97,9 @@ export function createOnnxBackend(target: OnnxTarget): Backend {
 
   return {
     name: target.name,
-    available: () => (availability ??= check()),
+    available: () => (availability ??= queued(check)),
     async compile(spec: ModelSpec, weights: ModelWeights, options: OnnxCompileOptions = {}): Promise<CompiledModel> {
-      const status = await (availability ??= check());
+      const status = await (availability ??= queued(check));
       if (!status.ok || !loaded) {
         throw new BackendError(`backend "${target.name}" is not available: ${status.ok ? 'runtime not loaded' : status.reason}`, {
           field: 'backend',
