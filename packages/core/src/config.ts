@@ -107,7 +107,7 @@ export function parseConfig(config: unknown, options: ParseOptions = {}): ModelS
     }
     const isLast = raw === computing[computing.length - 1];
     const layer = parseLayer(raw, shape, layers.length === 0, ctx, index);
-    shape = outputShape(layer, shape);
+    shape = layerOutputShape(layer, shape);
     checkChainPosition(layer, isLast);
     layers.push(layer);
   }
@@ -282,8 +282,8 @@ function recurrentOutput(layer: RecurrentLayerSpec, input: readonly (number | nu
   return layer.returnSequences ? [input[0], input[1], features] : [input[0], features];
 }
 
-/** Shape of the main output a layer passes to the next one. */
-function outputShape(layer: LayerSpec, input: readonly (number | null)[]): (number | null)[] {
+/** Shape of the main output a layer passes to the next one (states of `return_state` not included). */
+export function layerOutputShape(layer: LayerSpec, input: readonly (number | null)[]): (number | null)[] {
   switch (layer.kind) {
     case 'rnn':
       return recurrentOutput(layer, input, layer.units);

@@ -1,6 +1,6 @@
 export * from './activations.js';
 export type { Availability, Backend, CompileOptions, CompiledModel, RunRequest, RunResult } from './backend.js';
-export { INPUT_FEATURES_UNKNOWN, SUPPORTED_LAYER_CLASSES, parseConfig } from './config.js';
+export { INPUT_FEATURES_UNKNOWN, SUPPORTED_LAYER_CLASSES, layerOutputShape, parseConfig } from './config.js';
 export type { KerasConfig, ParseOptions } from './config.js';
 export * from './errors.js';
 export { SUPPORTED_INITIALIZERS, computeFans, initializeWeights } from './initializers.js';

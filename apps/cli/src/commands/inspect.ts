@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { LayerSpec, ModelSpec, RecurrentLayerSpec } from '@rnn/core';
-import { formatShape, getRegisteredBackend, sizeOf, weightSlots } from '@rnn/core';
+import { formatShape, getRegisteredBackend, layerOutputShape, sizeOf, weightSlots } from '@rnn/core';
 import { loadKerasModel, type LoadedKerasModel } from '@rnn/keras/node';
 import { backendStatuses, loadBackendPackages } from '../backends.js';
 import type { CliIO, Command } from '../command.js';
@@ -114,31 +114,10 @@ function layerRows(spec: ModelSpec): LayerRow[] {
   const slots = weightSlots(spec);
   let shape: Shape = inputShape(spec);
   return spec.layers.map((layer) => {
-    shape = outputShape(layer, shape);
+    shape = layerOutputShape(layer, shape);
     const parameters = slots.filter((s) => s.layer === layer.name).reduce((total, s) => total + sizeOf(s.shape), 0);
     return { name: layer.name, type: describeLayer(layer), outputShape: shape, parameters };
   });
-}
-
-function recurrentOutput(layer: RecurrentLayerSpec, input: Shape, width: number): Shape {
-  return layer.returnSequences ? [input[0], input[1], width] : [input[0], width];
-}
-
-/** The main output of each layer (return_state adds states of shape (batch, units), listed under outputs). */
-function outputShape(layer: LayerSpec, input: Shape): Shape {
-  switch (layer.kind) {
-    case 'rnn':
-      return recurrentOutput(layer, input, layer.units);
-    case 'bidirectional':
-      return recurrentOutput(layer.forward, input, layer.mergeMode === 'concat' ? layer.forward.units + layer.backward.units : layer.forward.units);
-    case 'dense':
-      return [...input.slice(0, -1), layer.units];
-    case 'embedding':
-      return [...input, layer.outputDim];
-    case 'masking':
-    case 'activation':
-      return input;
-  }
 }
 
 /** `hard_sigmoid_keras2` is how the spec marks Keras 2's 0.2x + 0.5; show it the way Keras users know it. */
