@@ -95,6 +95,20 @@ describe.concurrent('rnn conformance', () => {
     }
   });
 
+  it('runs named browser backends in headless Chromium beside Node ones, in one matrix', async ({ expect }) => {
+    const file = join(temporary, 'browser.json');
+    const { code, lines } = await rnn('conformance', '--backend', 'cpu,browser:cpu,tfjs:webgl', '--filter', 'seed-bilstm-state-b1', '--report', file);
+    const report = JSON.parse(readFileSync(file, 'utf8'));
+    expect(report.backends).toEqual(['cpu', 'browser:cpu', 'tfjs:webgl']);
+    expect(report.results.map((r: { backend: string; status: string }) => `${r.backend} ${r.status}`)).toEqual([
+      'cpu pass',
+      'browser:cpu pass',
+      'tfjs:webgl pass',
+    ]);
+    expect(lines.at(-1)).toBe('3 passed, 0 failed');
+    expect(code).toBe(0);
+  });
+
   it('fails a case whose expected numbers are off, listing its max error; exit 1', async ({ expect }) => {
     const dir = fixtureFolder('wrong-numbers', {
       'gru-b3-t4-i16-u1-seed124': () => undefined,

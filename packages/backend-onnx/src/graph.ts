@@ -171,13 +171,16 @@ export class GraphBuilder {
   /**
    * Makes `value` an output of this graph and returns the output's name: `name` when given (a
    * reserved, documented name), else the value's own. A value this graph computes is renamed in
-   * place; only a value it does not compute, or one already exposed, costs an Identity node (which
-   * copies: ONNX Runtime does not alias a graph output).
+   * place; only a value it does not compute, one other nodes also read, or one already exposed
+   * costs an Identity node (which copies: ONNX Runtime does not alias a graph output).
    */
   expose(value: string, name?: string): string {
     const current = this.renamed.get(value) ?? value;
     const producer = this.nodes.find((n) => n.output?.includes(current));
-    if (!producer || this.exposed.has(current)) {
+    // A value other nodes still read is copied too: onnxruntime-web's WebGPU provider returned wrong
+    // values for an If branch output renamed in place while another node of the branch consumed it.
+    const consumed = this.nodes.some((n) => n.input?.includes(current));
+    if (!producer || consumed || this.exposed.has(current)) {
       const copy = name ?? this.unique(`${current}_out`);
       this.opN('Identity', [current], [copy]);
       this.exposed.add(copy);

@@ -7,6 +7,7 @@ import { getRegisteredBackend, listBackends } from '@rnn/core';
 import { BACKEND_PACKAGES, KNOWN_BACKENDS, backendStatuses, loadBackendPackages, packagesFor, sortBackends } from '../backends.js';
 import type { CliIO, Command } from '../command.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../command.js';
+import { isBrowserBackendName, loadBrowserRunner, type BrowserRunner } from '../browser.js';
 import { renderMatrix } from '../matrix.js';
 import { loadModelFileLoader } from '../model-files.js';
 
@@ -20,8 +21,11 @@ A case passes iff every output element has |got - want| / max(1, |want|) <= 1e-5
 
 Options:
   --backend NAMES  comma-separated backend names (${KNOWN_BACKENDS.join(', ')}),
-                   or "all" (default): every registered backend available on this machine;
-                   the unavailable ones are listed with their reason, not counted as failures
+                   or "all" (default): every registered backend available on this machine,
+                   plus the browser backends in headless Chromium when it is installed
+                   (browser:cpu, browser:tfjs:wasm, tfjs:webgl, tfjs:webgpu, browser:onnx-web:wasm,
+                   onnx-web:webgpu); the unavailable ones are listed with their reason, not
+                   counted as failures
   --fixtures DIR   a folder in the golden layout (cases/*.json, models/*.json, real-world/);
                    default: the fixtures bundled with @rnn/conformance
   --filter TEXT    only cases whose id contains TEXT (model files run as "<id>#file")
@@ -72,17 +76,20 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
     const cases = listCases(fixtures, { filter: values.filter, modelFileLoader });
     if (cases.length === 0) return `no case id contains "${values.filter}"`;
 
-    const selection = await selectBackends(requested);
+    const browser = await selectBrowserBackends(requested);
+    const selection = await selectBackends(requested.filter((n) => !isBrowserBackendName(n) || n === 'all'));
     const notRun: NotRun[] = [
-      ...selection.unavailable,
+      // In Node, browser-only backends report themselves unavailable; the browser runs them instead.
+      ...selection.unavailable.filter((n) => !browser.run.includes(n.name)),
+      ...browser.unavailable,
       ...packageFailures.map((f) => ({ name: f.name, reason: `failed to import: ${f.reason}` })),
       ...(modelFiles && 'reason' in modelFiles ? [{ name: 'model files (#file cases)', reason: modelFiles.reason }] : []),
     ];
-    if (selection.run.length === 0) {
+    if (selection.run.length === 0 && browser.run.length === 0) {
       return ['no backend is available here', ...notRun.map((n) => `  ${n.name}: ${n.reason}`)].join('\n');
     }
 
-    const progress = progressReporter(io, cases.length, selection.run.length);
+    const progress = progressReporter(io, cases.length, selection.run.length + browser.run.length);
     const results = new Map<string, Map<string, CaseResult>>();
     for (const [index, backend] of selection.run.entries()) {
       progress.start(backend, index);
@@ -95,8 +102,18 @@ async function runCommand(argv: string[], io: CliIO): Promise<number> {
       });
       results.set(backend, new Map(report.results.map((r) => [r.case, r])));
     }
+    if (browser.runner && browser.run.length > 0) {
+      progress.start(`chromium (${browser.run.join(', ')})`, selection.run.length);
+      const reports = await browser.runner.run({
+        backends: browser.run,
+        fixturesDir: values.fixtures,
+        filter: values.filter,
+        onProgress: (p) => progress.update(p),
+      });
+      for (const report of reports) results.set(report.backend, new Map(report.results.map((r) => [r.case, r])));
+    }
     progress.done();
-    return { backends: selection.run, cases, results, notRun };
+    return { backends: [...selection.run, ...browser.run], cases, results, notRun };
   });
 
   if (typeof outcome === 'string') {
@@ -135,6 +152,24 @@ async function selectBackends(requested: readonly string[]): Promise<{ run: stri
     throw new UsageError(`--backend: unknown backend ${unknown.map((n) => `"${n}"`).join(', ')} (registered here: ${registered})`);
   }
   return { run: [...requested], unavailable: [] };
+}
+
+/**
+ * Browser backends: with `all`, every one of them when Chromium and the browser runner are here
+ * (otherwise one line says why not); named ones (`tfjs:webgl`, `browser:cpu`) run or fail with the reason.
+ */
+async function selectBrowserBackends(
+  requested: readonly string[],
+): Promise<{ run: string[]; unavailable: NotRun[]; runner: BrowserRunner | null }> {
+  const all = requested[0] === 'all';
+  const named = requested.filter(isBrowserBackendName);
+  if (!all && named.length === 0) return { run: [], unavailable: [], runner: null };
+  const runner = await loadBrowserRunner();
+  if ('reason' in runner) {
+    if (all) return { run: [], unavailable: [{ name: 'browser backends', reason: runner.reason }], runner: null };
+    throw new UsageError(`--backend: ${named.join(', ')} run in Chromium, which is not usable here: ${runner.reason}`);
+  }
+  return { run: all ? [...runner.names] : named, unavailable: [], runner };
 }
 
 /** Progress on stderr: a self-updating line on a terminal, one line per backend otherwise. */

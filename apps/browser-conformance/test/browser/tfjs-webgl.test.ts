@@ -1,0 +1,3 @@
+import { describeBrowserConformance } from './conformance.js';
+
+describeBrowserConformance('tfjs:webgl');
