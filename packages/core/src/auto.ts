@@ -8,7 +8,7 @@ import { zeros } from './tensor.js';
 
 /**
  * The `auto` backend: compiles the model on every usable backend, times each on two calibration
- * calls (one step, and a longer batch), fits `time = overhead + flops / throughput`, keeps the ones
+ * calls (one step, and a longer batch; the fastest of several calls each), fits `time = overhead + flops / throughput`, keeps the ones
  * that win somewhere, and sends each call to the one predicted fastest for that call's shape.
  * Switching per call is safe because backends are stateless: states travel with the request.
  * Calibrations are cached per backend and layer signature for the life of the process.
@@ -34,7 +34,8 @@ const calibrations = new Map<string, CostModel>();
 /** Calibration shapes: a streaming step, and a batch long enough that throughput dominates. */
 const SMALL = { batch: 1, steps: 1 };
 const LARGE = { batch: 8, steps: 64 };
-const TIMED_CALLS = 3;
+/** The fastest of several calls: interference from other work only ever adds time. */
+const TIMED_CALLS = 7;
 
 export interface AutoCompileOptions extends CompileOptions {
   /** Backend names to consider (default: every registered one but `auto`). */
@@ -149,7 +150,7 @@ function calibrationShapes(spec: ModelSpec): { batch: number; steps: number }[] 
   ];
 }
 
-/** Median of a few calls after one warm-up, in milliseconds. */
+/** The fastest of a few calls after one warm-up, in milliseconds. */
 async function timeCall(spec: ModelSpec, model: CompiledModel, batch: number, steps: number): Promise<number> {
   const features = spec.input.tokenIds ? [] : [spec.input.features ?? 1];
   const request: RunRequest = {
@@ -164,7 +165,7 @@ async function timeCall(spec: ModelSpec, model: CompiledModel, batch: number, st
     await model.run(request);
     times.push(clock.now() - start);
   }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  return Math.min(...times);
 }
 
 /** Layers and sizes, the things a backend's speed depends on. */
