@@ -1,0 +1,1 @@
+export { default } from '../../tooling/tsconfig/vitest.shared.js';
