@@ -14,8 +14,8 @@ import {
 } from '@rnn/core';
 import { RECURRENT_OP_ACTIVATION_NAMES, applyActivation } from './activations.js';
 import { GraphBuilder, valueInfo, type Dim } from './graph.js';
-import { IR_VERSION, OPSET_VERSION, encodeModel, type ValueInfoProto } from './proto.js';
-import { buildBidirectionalLayer, buildRecurrentLayer, type LayerResult, type MaskValue } from './recurrent.js';
+import { IR_VERSION, OPSET_VERSION, encodeModel, type GraphProto, type ValueInfoProto } from './proto.js';
+import { buildBidirectionalLayer, buildRecurrentLayer, type LayerResult, type LayerStates, type MaskValue } from './recurrent.js';
 
 /**
  * The names of a model graph's inputs and outputs. They are the file format's contract: an
@@ -89,15 +89,15 @@ export interface ModelGraphOptions {
 }
 
 /**
- * The whole model as one ONNX graph: every layer's nodes, the weights as initializers, states as
- * explicit inputs and outputs. When a run mask can reach a recurrent layer, the body is built twice
- * under an `If` on the mask's size: without it (fast native operators) and with it (masked Scans);
- * an empty `(0, 0)` mask selects the first.
+ * The whole model as one ONNX graph with Keras's layouts at its edge, for export: every layer's
+ * nodes, the weights as initializers, states as explicit `(batch, units)` inputs and outputs. When a
+ * run mask can reach a recurrent layer, the body is built twice under an `If` on the mask's size:
+ * without it (fast native operators) and with it (masked Scans); an empty `(0, 0)` mask selects the
+ * first.
  */
 export function buildModelProto(spec: ModelSpec, weights: ModelWeights, options: ModelGraphOptions = {}): Uint8Array {
   const names = onnxIoNames(spec, options);
-  const operatorActivations =
-    options.recurrentOperators === false ? null : new Set(options.operatorActivations ?? RECURRENT_OP_ACTIVATION_NAMES);
+  const operatorActivations = allowedOperatorActivations(options);
   const g = new GraphBuilder();
   const inputs: ValueInfoProto[] = [];
   const inputFeatures = spec.input.tokenIds ? [] : [spec.input.features ?? 'features'];
@@ -121,16 +121,31 @@ export function buildModelProto(spec: ModelSpec, weights: ModelWeights, options:
   const outputNames = [...names.outputs, ...names.finalStates.flat()];
   for (const n of outputNames) g.reserve(n);
 
+  const x = timeMajor(g, names.input, inputRank(spec));
   const body = (builder: GraphBuilder, mask: MaskValue | null): string[] => {
-    const result = buildBody(builder, spec, weights, names, mask, operatorActivations);
-    return [...result.outputs, ...result.finalStates.flat()];
+    const finalStates = spec.layers.map((layer) => (isStatefulLayer(layer) ? new Array<string>(stateUnits(layer).length) : []));
+    const outputs = buildLayers(builder, spec, weights, x, mask, operatorActivations, (i) => ({
+      initial: (group) => {
+        const parts = group.map((k) => builder.op('Unsqueeze', [names.initialStates[i][k], builder.ints([0])], {}, 'state'));
+        return parts.length === 1 ? parts[0] : builder.op('Concat', parts, { axis: { int: 0 } }, 'states');
+      },
+      final: (group, value) =>
+        group.forEach((k, position) => {
+          finalStates[i][k] =
+            group.length === 1
+              ? builder.op('Squeeze', [value, builder.ints([0])], {}, 'state')
+              : builder.op('Gather', [value, builder.ints([position], [])], { axis: { int: 0 } }, 'state');
+        }),
+    }));
+    return [...outputs.map((o, k) => (spec.outputs[k].shape.length === 3 ? batchMajor(builder, o) : o)), ...finalStates.flat()];
   };
 
   if (names.mask) {
     const runMask = names.mask;
     const branch = (label: string, withMask: boolean) => {
       const sub = g.subgraph();
-      const values = body(sub, withMask ? stepMask(sub, runMask, true) : null);
+      const mask = withMask ? stepMask(sub, timeMajor(sub, runMask, 2), true) : null;
+      const values = body(sub, mask);
       const outputs = values.map((v) => sub.expose(v));
       return sub.toSubgraph(label, [], outputs.map((o) => valueInfo(o, 'float32')));
     };
@@ -151,7 +166,94 @@ export function buildModelProto(spec: ModelSpec, weights: ModelWeights, options:
         : [],
     ),
   ];
-  const graph = g.toGraph(spec.name, inputs, outputs);
+  return encode(spec, g.toGraph(spec.name, inputs, outputs), options);
+}
+
+/**
+ * A stack of a layer's states as one graph input and output of a runtime graph: Keras state
+ * indices `group` of layer `layer`, `(group.length, batch, units)`.
+ */
+export interface RuntimeStateGroup {
+  readonly layer: number;
+  readonly group: readonly number[];
+  readonly units: number;
+  readonly initial: string;
+  readonly final: string;
+}
+
+/**
+ * The edge of a runtime graph. Inputs and outputs have Keras's layouts; states are stacked as the
+ * recurrent operators hold them, so that (for a one-direction layer) a state goes in and out of the
+ * operator without a node in between: the caller stacks them (free for one state).
+ */
+export interface RuntimeIo {
+  /** `(batch, time, features)`, or `(batch, time)` token ids. */
+  readonly input: string;
+  /** `(batch, time)` float32 0/1, when the graph was built for masked calls. */
+  readonly mask: string | null;
+  readonly states: readonly RuntimeStateGroup[];
+  /** The Keras outputs, `ModelSpec.outputs` order. */
+  readonly outputs: readonly string[];
+}
+
+export interface RuntimeGraph {
+  readonly bytes: Uint8Array;
+  readonly io: RuntimeIo;
+}
+
+/**
+ * The graph `onnx:*` backends run. One per compiled model and mask mode: `masked` takes a run mask
+ * (Scans for the recurrent layers it reaches), otherwise there is no mask input at all.
+ */
+export function buildRuntimeGraph(spec: ModelSpec, weights: ModelWeights, masked: boolean, options: ModelGraphOptions = {}): RuntimeGraph {
+  const g = new GraphBuilder();
+  const batch: Dim = spec.input.batch ?? 'batch';
+  const time: Dim = spec.input.timesteps ?? 'time';
+  const input = g.reserve('input');
+  const inputs = [valueInfo(input, 'float32', [batch, time, ...(spec.input.tokenIds ? [] : [spec.input.features ?? 'features'])])];
+  const mask = masked ? g.reserve('mask') : null;
+  const outputNames = spec.outputs.map((o) => g.reserve(o.name));
+  if (mask) inputs.push(valueInfo(mask, 'float32', [batch, time]));
+  const stacks: { layer: number; group: readonly number[]; units: number; keras: string; initial: string; value: string | null }[] = [];
+  const stepMasks = mask ? stepMask(g, timeMajor(g, mask, 2), true) : null;
+  const values = buildLayers(g, spec, weights, timeMajor(g, input, inputRank(spec)), stepMasks, allowedOperatorActivations(options), (i) => {
+    const layer = spec.layers[i] as StatefulLayerSpec;
+    const names = stateNames(layer);
+    const units = stateUnits(layer);
+    return {
+      initial: (group) => {
+        const keras = group.map((k) => names[k]).join('+');
+        const initial = g.reserve(`${layer.name}.initial_${keras}`);
+        stacks.push({ layer: i, group, units: units[group[0]], keras, initial, value: null });
+        inputs.push(valueInfo(initial, 'float32', [group.length, batch, units[group[0]]]));
+        return initial;
+      },
+      final: (group, value) => {
+        const stack = stacks.find((s) => s.layer === i && s.group.join() === group.join());
+        if (!stack) throw new Error(`graph: ${layer.name} wrote states [${group}] it never read`);
+        stack.value = value;
+      },
+    };
+  });
+  // Exposed only now: exposing renames a value in place, which nodes made after it would not see.
+  const outputs = values.map((v, i) => g.expose(spec.outputs[i].shape.length === 3 ? batchMajor(g, v) : v, outputNames[i]));
+  const states: RuntimeStateGroup[] = stacks.map(({ layer, group, units, keras, initial, value }) => {
+    const name = spec.layers[layer].name;
+    if (value === null) throw new Error(`graph: ${name} never wrote states [${group}]`);
+    return { layer, group, units, initial, final: g.expose(value, g.reserve(`${name}.final_${keras}`)) };
+  });
+  const graph = g.toGraph(spec.name, inputs, [
+    ...outputs.map((o) => valueInfo(o, 'float32')),
+    ...states.map((s) => valueInfo(s.final, 'float32', [s.group.length, batch, s.units])),
+  ]);
+  return { bytes: encode(spec, graph, options), io: { input, mask, states, outputs } };
+}
+
+function allowedOperatorActivations(options: ModelGraphOptions): ReadonlySet<string> | null {
+  return options.recurrentOperators === false ? null : new Set(options.operatorActivations ?? RECURRENT_OP_ACTIVATION_NAMES);
+}
+
+function encode(spec: ModelSpec, graph: GraphProto, options: ModelGraphOptions): Uint8Array {
   return encodeModel({
     irVersion: IR_VERSION,
     opsetImport: [{ domain: '', version: OPSET_VERSION }],
@@ -162,60 +264,71 @@ export function buildModelProto(spec: ModelSpec, weights: ModelWeights, options:
   });
 }
 
+/** Keras's `(batch, time)` or `(batch, time, features)` → time-major: a mask, token ids or an input. */
+function timeMajor(g: GraphBuilder, value: string, rank: 2 | 3): string {
+  return g.op('Transpose', [value], { perm: { ints: rank === 2 ? [1, 0] : [1, 0, 2] } }, 'time_major');
+}
+
+function inputRank(spec: ModelSpec): 2 | 3 {
+  return spec.input.tokenIds ? 2 : 3;
+}
+
+/** `(time, batch, units)` → Keras's `(batch, time, units)`. */
+function batchMajor(g: GraphBuilder, sequence: string): string {
+  return g.op('Transpose', [sequence], { perm: { ints: [1, 0, 2] } }, 'batch_major');
+}
+
 /** Units of each state of a layer, Keras order. */
 function stateUnits(layer: StatefulLayerSpec): number[] {
   return stateShapes(layer, 1).map((shape) => shape[1]);
 }
 
-interface BodyResult {
-  readonly outputs: string[];
-  readonly finalStates: string[][];
-}
-
-/** The layers in order, following the mask rule documented on `ModelSpec`. */
-function buildBody(
+/**
+ * The layers in order on a time-major `x`, following the mask rule documented on `ModelSpec`;
+ * returns the model's outputs (sequences time-major). `statesOf(i)` connects stateful layer i's states.
+ */
+function buildLayers(
   g: GraphBuilder,
   spec: ModelSpec,
   weights: ModelWeights,
-  names: OnnxIoNames,
+  x: string,
   runMask: MaskValue | null,
   operatorActivations: ReadonlySet<string> | null,
-): BodyResult {
-  let value = names.input;
+  statesOf: (layer: number) => LayerStates,
+): string[] {
+  let value = x;
   let mask = runMask;
   let last: LayerResult | null = null;
-  const finalStates: string[][] = [];
   spec.layers.forEach((layer, i) => {
     const layerWeights = weights[i];
     let result: LayerResult;
     switch (layer.kind) {
       case 'rnn':
-        result = buildRecurrentLayer(g, layer, layerWeights as RecurrentWeights, { x: value, mask, operatorActivations }, names.initialStates[i]);
+        result = buildRecurrentLayer(g, layer, layerWeights as RecurrentWeights, { x: value, mask, operatorActivations }, statesOf(i));
         if (!layer.returnSequences) mask = null;
         break;
       case 'bidirectional':
-        result = buildBidirectionalLayer(g, layer, layerWeights as BidirectionalWeights, { x: value, mask, operatorActivations }, names.initialStates[i]);
+        result = buildBidirectionalLayer(g, layer, layerWeights as BidirectionalWeights, { x: value, mask, operatorActivations }, statesOf(i));
         if (!layer.returnSequences) mask = null;
         break;
       default: {
         const layerResult = buildPlainLayer(g, layer, layerWeights, value);
-        result = { value: layerResult.value, named: new Map([['output', layerResult.value]]), finalStates: [] };
+        const output = layerResult.value;
+        result = { value: output, named: new Map([['output', () => output]]) };
         if (layerResult.mask !== undefined) mask = layerResult.mask;
       }
     }
     value = result.value;
-    finalStates.push([...result.finalStates]);
     last = result;
   });
-  const named = (last as LayerResult | null)?.named ?? new Map<string, string>();
-  const outputs = spec.outputs.map((o) => {
+  const named = (last as LayerResult | null)?.named ?? new Map<string, () => string>();
+  return spec.outputs.map((o) => {
     const found = named.get(o.name);
     if (!found) {
       throw new UnsupportedError(`onnx: the model's output "${o.name}" is not produced by its last layer`, { field: 'outputs', actual: o.name });
     }
-    return found;
+    return found();
   });
-  return { outputs, finalStates };
 }
 
 interface PlainLayerResult {
@@ -235,7 +348,7 @@ function buildPlainLayer(g: GraphBuilder, layer: Exclude<LayerSpec, StatefulLaye
     case 'activation':
       return { value: applyActivation(g, layer.activation, x) };
     case 'masking': {
-      // mask = any(x != maskValue) over features; masked steps become zeros.
+      // mask = any(x != maskValue) over features; masked steps become zeros. Layout-free: (time, batch, 1).
       const differs = g.op('Not', [g.op('Equal', [x, g.scalar(layer.maskValue)])]);
       const keep = g.op('ReduceMax', [g.op('Cast', [differs], { to: { int: 1 } })], { axes: { ints: [-1] }, keepdims: { int: 1 } }, 'keep');
       const value = g.op('Mul', [x, keep], {}, 'masked');
@@ -250,7 +363,7 @@ function buildPlainLayer(g: GraphBuilder, layer: Exclude<LayerSpec, StatefulLaye
   }
 }
 
-/** A mask from `(batch, time)` floats (`isFloat`) or bools. */
+/** A mask from `(time, batch)` floats (`isFloat`) or bools. */
 function stepMask(g: GraphBuilder, mask: string, isFloat: boolean): MaskValue {
   const bool = isFloat ? g.op('Cast', [mask], { to: { int: 9 } }, 'mask_bool') : mask;
   return { bool, scanned: g.op('Unsqueeze', [bool, g.ints([2])], {}, 'mask_steps') };

@@ -19,10 +19,13 @@ import type { Attributes, GraphBuilder } from './graph.js';
  *   activations, with `Where` on the mask (states hold at masked steps; the output follows
  *   `maskedOutput`). Input projections `x·W + b` for all steps are one MatMul before the Scan.
  *
- * Tensors between layers are batch-major `(batch, time, features)`, as in Keras.
+ * Tensors between layers are time-major `(time, batch, features)`, the operators' own layout
+ * (ONNX Runtime's CPU kernels reject `layout=1`), so no layer pays a transpose; the model's edge
+ * converts to Keras's batch-major layout where a graph needs it (see `model-graph.ts`). States enter
+ * and leave a layer stacked as the operators hold them, `(directions, batch, units)`.
  */
 
-/** A mask reaching a layer: `(batch, time)` bool, and the same as `(batch, time, 1)` for scanning. */
+/** A mask reaching a layer: `(time, batch)` bool, and the same as `(time, batch, 1)` for scanning. */
 export interface MaskValue {
   readonly bool: string;
   readonly scanned: string;
@@ -35,19 +38,29 @@ type OutputOrder =
   /** Bidirectional's backward half: the processing order flipped back. */
   | 'flipped';
 
+/**
+ * Where a layer's states come from and go to. A group is a list of the layer's Keras state indices
+ * (`[h, c]`, or `[forward_h, forward_c, backward_h, backward_c]`) stacked on a new axis 0:
+ * `(group.length, batch, units)`. Every state is in exactly one group, read once and written once.
+ */
+export interface LayerStates {
+  initial(group: readonly number[]): string;
+  final(group: readonly number[], value: string): void;
+}
+
 interface Direction {
   readonly layer: RecurrentLayerSpec;
   readonly weights: RecurrentWeights;
-  /** Initial states, Keras order (`h`, then `c` for LSTM), each `(batch, units)`. */
-  readonly initialStates: readonly string[];
+  /** This direction's first state among the layer's Keras states (0, or the backward half's offset). */
+  readonly firstState: number;
   readonly outputOrder: OutputOrder;
 }
 
 interface DirectionResult {
-  /** `(batch, time, units)` when the layer returns sequences, else the output at the last processed step `(batch, units)`. */
+  /** `(time, batch, units)` when the layer returns sequences, else the output at the last processed step `(batch, units)`. */
   readonly output: string;
-  /** Final states, Keras order. */
-  readonly states: string[];
+  /** Final states, Keras order, each `(batch, units)`, made on demand (most graphs only pass them on stacked). */
+  readonly states: (() => string)[];
 }
 
 /** What a recurrent layer reads. */
@@ -62,11 +75,10 @@ export interface RecurrentInput {
   readonly operatorActivations: ReadonlySet<string> | null;
 }
 
-/** One layer's results: the value the next layer reads and Keras's named outputs. */
+/** One layer's results: the value the next layer reads and Keras's named outputs (made on demand). */
 export interface LayerResult {
   readonly value: string;
-  readonly named: ReadonlyMap<string, string>;
-  readonly finalStates: readonly string[];
+  readonly named: ReadonlyMap<string, () => string>;
 }
 
 export function buildRecurrentLayer(
@@ -74,15 +86,13 @@ export function buildRecurrentLayer(
   layer: RecurrentLayerSpec,
   weights: RecurrentWeights,
   input: RecurrentInput,
-  initialStates: readonly string[],
+  states: LayerStates,
 ): LayerResult {
-  const [result] = buildDirections(g, input, layer.returnSequences, [
-    { layer, weights, initialStates, outputOrder: 'processing' },
-  ]);
-  const named = new Map<string, string>([['output', result.output]]);
+  const [result] = buildDirections(g, input, layer.returnSequences, states, [{ layer, weights, firstState: 0, outputOrder: 'processing' }]);
+  const named = new Map<string, () => string>([['output', () => result.output]]);
   named.set('h', result.states[0]);
   if (layer.cell === 'LSTM') named.set('c', result.states[1]);
-  return { value: result.output, named, finalStates: result.states };
+  return { value: result.output, named };
 }
 
 export function buildBidirectionalLayer(
@@ -90,16 +100,15 @@ export function buildBidirectionalLayer(
   layer: BidirectionalLayerSpec,
   weights: BidirectionalWeights,
   input: RecurrentInput,
-  initialStates: readonly string[],
+  states: LayerStates,
 ): LayerResult {
-  const forwardStateCount = STATE_COUNT[layer.forward.cell];
-  const [forward, backward] = buildDirections(g, input, layer.returnSequences, [
-    { layer: layer.forward, weights: weights.forward, initialStates: initialStates.slice(0, forwardStateCount), outputOrder: 'processing' },
-    { layer: layer.backward, weights: weights.backward, initialStates: initialStates.slice(forwardStateCount), outputOrder: 'flipped' },
+  const [forward, backward] = buildDirections(g, input, layer.returnSequences, states, [
+    { layer: layer.forward, weights: weights.forward, firstState: 0, outputOrder: 'processing' },
+    { layer: layer.backward, weights: weights.backward, firstState: STATE_COUNT[layer.forward.cell], outputOrder: 'flipped' },
   ]);
   const forwardOut = forward.output;
   const backwardOut = backward.output;
-  const named = new Map<string, string>();
+  const named = new Map<string, () => string>();
   let value: string;
   switch (layer.mergeMode) {
     case 'concat':
@@ -117,23 +126,24 @@ export function buildBidirectionalLayer(
     case null:
       // Two outputs; the next layer (if any) cannot take them, so `value` is only the forward half.
       value = forwardOut;
-      named.set('forward_output', forwardOut);
-      named.set('backward_output', backwardOut);
+      named.set('forward_output', () => forwardOut);
+      named.set('backward_output', () => backwardOut);
       break;
   }
-  if (layer.mergeMode !== null) named.set('output', value);
+  if (layer.mergeMode !== null) named.set('output', () => value);
   const prefixes = ['forward', 'backward'] as const;
   [forward, backward].forEach((result, d) => {
     named.set(`${prefixes[d]}_h`, result.states[0]);
     if (result.states.length > 1) named.set(`${prefixes[d]}_c`, result.states[1]);
   });
-  return { value, named, finalStates: [...forward.states, ...backward.states] };
+  return { value, named };
 }
 
 function buildDirections(
   g: GraphBuilder,
   { x, mask, operatorActivations }: RecurrentInput,
   returnSequences: boolean,
+  states: LayerStates,
   directions: readonly Direction[],
 ): DirectionResult[] {
   const opAttributes = directions.map((d) => (operatorActivations && !mask ? recurrentOpAttributes(d.layer, operatorActivations) : null));
@@ -148,15 +158,22 @@ function buildDirections(
     backward.outputOrder === 'flipped' &&
     sameOperator(forward.layer, backward.layer, opAttributes[0], opAttributes[1])
   ) {
-    return buildOperatorBidirectional(g, x, returnSequences, forward, backward, recurrentOpAttributes(forward.layer, operatorActivations!, 2)!);
+    return buildOperatorBidirectional(g, x, returnSequences, states, forward, backward, recurrentOpAttributes(forward.layer, operatorActivations!, 2)!);
   }
-  const timeMajor = opAttributes.some((a) => a) ? g.op('Transpose', [x], { perm: { ints: [1, 0, 2] } }, 'x_time_major') : '';
   return directions.map((d, i) => {
     const attributes = opAttributes[i];
-    return attributes
-      ? buildOperatorDirection(g, timeMajor, returnSequences, d, attributes)
-      : buildScanDirection(g, x, mask, returnSequences, d);
+    return attributes ? buildOperatorDirection(g, x, returnSequences, states, d, attributes) : buildScanDirection(g, x, mask, returnSequences, states, d);
   });
+}
+
+/** The Keras state indices of a direction: `[h]` or `[h, c]` from its first one. */
+function directionStates(d: Direction): number[] {
+  return Array.from({ length: STATE_COUNT[d.layer.cell] }, (_, k) => d.firstState + k);
+}
+
+/** `(1, batch, units)` → `(batch, units)`. */
+function unstack(g: GraphBuilder, stacked: string): string {
+  return g.op('Squeeze', [stacked, g.ints([0])], {}, 'state');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -267,11 +284,6 @@ function operatorInputs(g: GraphBuilder, directions: readonly Direction[]): stri
   return [w, r, b];
 }
 
-/** Stacks `(batch, units)` states of each direction into the operator's `(directions, batch, units)`. */
-function stackStates(g: GraphBuilder, directions: readonly Direction[], index: number): string {
-  const parts = directions.map((d) => g.op('Unsqueeze', [d.initialStates[index], g.ints([0])]));
-  return parts.length === 1 ? parts[0] : g.op('Concat', parts, { axis: { int: 0 } });
-}
 
 /** The operator's outputs: `Y` (or '' when unused), `Y_h`, and `Y_c` for LSTM. */
 function operatorOutputs(g: GraphBuilder, layer: RecurrentLayerSpec, returnSequences: boolean): string[] {
@@ -281,36 +293,44 @@ function operatorOutputs(g: GraphBuilder, layer: RecurrentLayerSpec, returnSeque
 }
 
 function reverseTime(g: GraphBuilder, sequence: string): string {
-  // Gathers the time axis (1) at T-1-[0, 1, ..., T-1]. Two runtime bugs shape this: onnxruntime-web's
+  // Gathers the time axis (0) at T-1-[0, 1, ..., T-1]. Two runtime bugs shape this: onnxruntime-web's
   // WebGPU Slice clamps a negative step's end to 0 (dropping step 0), and ORT's optimizer rewrites a
   // Gather of Range(T-1, -1, -1) into a Slice ending at -1 (an empty result).
-  const steps = g.op('Squeeze', [g.op('Shape', [sequence], { start: { int: 1 }, end: { int: 2 } }, 'timesteps')], {}, 'timesteps');
+  const steps = g.op('Squeeze', [g.op('Shape', [sequence], { start: { int: 0 }, end: { int: 1 } }, 'timesteps')], {}, 'timesteps');
   const last = g.op('Sub', [steps, g.ints([1], [])], {}, 'last_step');
   const forward = g.op('Range', [g.ints([0], []), steps, g.ints([1], [])], {}, 'steps');
-  return g.op('Gather', [sequence, g.op('Sub', [last, forward], {}, 'reversed_steps')], { axis: { int: 1 } }, 'reversed');
+  return g.op('Gather', [sequence, g.op('Sub', [last, forward], {}, 'reversed_steps')], { axis: { int: 0 } }, 'reversed');
 }
 
 function buildOperatorDirection(
   g: GraphBuilder,
-  timeMajor: string,
+  x: string,
   returnSequences: boolean,
+  states: LayerStates,
   d: Direction,
   attributes: Attributes,
 ): DirectionResult {
   const { layer } = d;
   const [w, r, b] = operatorInputs(g, [d]);
-  const initial = layer.cell === 'LSTM' ? [stackStates(g, [d], 0), stackStates(g, [d], 1)] : [stackStates(g, [d], 0)];
+  const groups = directionStates(d).map((k) => [k]);
   const outputs = operatorOutputs(g, layer, returnSequences);
-  g.opN(OPERATOR[layer.cell], [timeMajor, w, r, b, '', ...initial], outputs, {
+  g.opN(OPERATOR[layer.cell], [x, w, r, b, '', ...groups.map((group) => states.initial(group))], outputs, {
     ...attributes,
     direction: { string: layer.goBackwards ? 'reverse' : 'forward' },
   });
-  const states = outputs.slice(1).map((s) => g.op('Squeeze', [s, g.ints([0])], {}, 'state'));
-  if (!returnSequences) return { output: states[0], states };
+  groups.forEach((group, k) => states.final(group, outputs[1 + k]));
+  const unstacked = outputs.slice(1).map((s) => once(() => unstack(g, s)));
+  if (!returnSequences) return { output: unstacked[0](), states: unstacked };
   // Y is (time, 1, batch, units) in time order for both directions.
-  const sequence = g.op('Transpose', [g.op('Squeeze', [outputs[0], g.ints([1])])], { perm: { ints: [1, 0, 2] } }, 'sequence');
+  const sequence = g.op('Squeeze', [outputs[0], g.ints([1])], {}, 'sequence');
   const inTimeOrder = layer.goBackwards === (d.outputOrder === 'flipped');
-  return { output: inTimeOrder ? sequence : reverseTime(g, sequence), states };
+  return { output: inTimeOrder ? sequence : reverseTime(g, sequence), states: unstacked };
+}
+
+/** `make`, run at most once. */
+function once(make: () => string): () => string {
+  let value: string | undefined;
+  return () => (value ??= make());
 }
 
 /** One `direction: bidirectional` node for a Bidirectional whose halves the operator expresses alike. */
@@ -318,35 +338,32 @@ function buildOperatorBidirectional(
   g: GraphBuilder,
   x: string,
   returnSequences: boolean,
+  states: LayerStates,
   forward: Direction,
   backward: Direction,
   attributes: Attributes,
 ): DirectionResult[] {
   const { layer } = forward;
-  const timeMajor = g.op('Transpose', [x], { perm: { ints: [1, 0, 2] } }, 'x_time_major');
   const [w, r, b] = operatorInputs(g, [forward, backward]);
-  const both = [forward, backward];
-  const initial = layer.cell === 'LSTM' ? [stackStates(g, both, 0), stackStates(g, both, 1)] : [stackStates(g, both, 0)];
+  // One group per kind of state, stacked forward then backward: [forward_h, backward_h], ...
+  const backwardStates = directionStates(backward);
+  const groups = directionStates(forward).map((k, i) => [k, backwardStates[i]]);
   const outputs = operatorOutputs(g, layer, returnSequences);
-  g.opN(OPERATOR[layer.cell], [timeMajor, w, r, b, '', ...initial], outputs, {
+  g.opN(OPERATOR[layer.cell], [x, w, r, b, '', ...groups.map((group) => states.initial(group))], outputs, {
     ...attributes,
     direction: { string: 'bidirectional' },
   });
+  groups.forEach((group, k) => states.final(group, outputs[1 + k]));
   // Y_h / Y_c are (2, batch, units): direction 0 forward, 1 backward. Gathered, not Split: with a fixed
   // batch size, onnxruntime-web's WebGPU provider returned Y_h's halves for Y_c's after a Split.
-  const statesOf = (dir: number) => outputs.slice(1).map((s) => g.op('Gather', [s, g.ints([dir], [])], { axis: { int: 0 } }, 'state'));
-  const forwardStates = statesOf(0);
-  const backwardStates = statesOf(1);
-  let outputsOf = [forwardStates[0], backwardStates[0]];
-  if (returnSequences) {
-    // Y is (time, 2, batch, units); the backward direction's outputs are already in time order.
-    const batchMajor = g.op('Transpose', [outputs[0]], { perm: { ints: [2, 0, 1, 3] } }, 'sequences');
-    const halves = g.opN('Split', [batchMajor, g.ints([1, 1])], 2, { axis: { int: 2 } }, 'sequence');
-    outputsOf = halves.map((half) => g.op('Squeeze', [half, g.ints([2])]));
-  }
+  const statesOf = (dir: number) => outputs.slice(1).map((s) => once(() => g.op('Gather', [s, g.ints([dir], [])], { axis: { int: 0 } }, 'state')));
+  const [forwardStates, backwardStatesOut] = [statesOf(0), statesOf(1)];
+  // Y is (time, 2, batch, units); the backward direction's outputs are already in time order.
+  const outputOf = (dir: number) =>
+    returnSequences ? g.op('Gather', [outputs[0], g.ints([dir], [])], { axis: { int: 1 } }, 'sequence') : [forwardStates, backwardStatesOut][dir][0]();
   return [
-    { output: outputsOf[0], states: forwardStates },
-    { output: outputsOf[1], states: backwardStates },
+    { output: outputOf(0), states: forwardStates },
+    { output: outputOf(1), states: backwardStatesOut },
   ];
 }
 
@@ -365,9 +382,12 @@ function buildScanDirection(
   x: string,
   mask: MaskValue | null,
   returnSequences: boolean,
+  layerStates: LayerStates,
   d: Direction,
 ): DirectionResult {
   const { layer, weights } = d;
+  const groups = directionStates(d).map((k) => [k]);
+  const initialStates = groups.map((group) => unstack(g, layerStates.initial(group)));
   const units = layer.units;
   const size = GATE_COUNT[layer.cell] * units;
   const name = layer.name;
@@ -382,7 +402,7 @@ function buildScanDirection(
 
   const previousOutput = mask !== null && returnSequences && layer.maskedOutput === 'previous-output';
   const body = g.subgraph();
-  const stateIn = d.initialStates.map((_, i) => body.unique(`${name}/state_in_${i}`));
+  const stateIn = initialStates.map((_, i) => body.unique(`${name}/state_in_${i}`));
   const previousIn = previousOutput ? body.unique(`${name}/previous_output_in`) : null;
   const stepIn = body.unique(`${name}/projected_t`);
   const maskIn = mask ? body.unique(`${name}/mask_t`) : null;
@@ -406,20 +426,18 @@ function buildScanDirection(
   const graph = body.toSubgraph(`${name}_cell`, bodyInputs, bodyOutputs.map(floatInfo));
 
   const scanInputs = [projected, ...(mask ? [mask.scanned] : [])];
-  const stateCount = d.initialStates.length + (previousIn ? 1 : 0);
-  const initial = [...d.initialStates, ...(previousIn ? [zerosLike(g, d.initialStates[0])] : [])];
+  const stateCount = initialStates.length + (previousIn ? 1 : 0);
+  const initial = [...initialStates, ...(previousIn ? [zerosLike(g, initialStates[0])] : [])];
   const reverse = layer.goBackwards ? 1 : 0;
   const outputs = g.opN('Scan', [...initial, ...scanInputs], stateCount + (returnSequences ? 1 : 0), {
     body: { graph },
     num_scan_inputs: { int: scanInputs.length },
-    scan_input_axes: { ints: scanInputs.map(() => 1) },
     scan_input_directions: { ints: scanInputs.map(() => reverse) },
-    ...(returnSequences
-      ? { scan_output_axes: { ints: [1] }, scan_output_directions: { ints: [d.outputOrder === 'flipped' ? 1 : 0] } }
-      : {}),
+    ...(returnSequences ? { scan_output_directions: { ints: [d.outputOrder === 'flipped' ? 1 : 0] } } : {}),
   }, `${name}_scan`);
-  const states = outputs.slice(0, d.initialStates.length);
-  return { output: returnSequences ? outputs[stateCount] : lastOutput(g, layer, mask, states[0]), states };
+  const states = outputs.slice(0, initialStates.length);
+  groups.forEach((group, k) => layerStates.final(group, g.op('Unsqueeze', [states[k], g.ints([0])], {}, 'state')));
+  return { output: returnSequences ? outputs[stateCount] : lastOutput(g, layer, mask, states[0]), states: states.map((s) => () => s) };
 }
 
 /** `(batch, units)` zeros shaped like a state. */
@@ -433,10 +451,10 @@ function lastOutput(g: GraphBuilder, layer: RecurrentLayerSpec, mask: MaskValue 
   let emits: string;
   if (layer.maskedOutput === 'zeros') {
     // The last processed step's mask: zeros there if it is masked.
-    emits = g.op('Gather', [mask.bool, g.ints([layer.goBackwards ? 0 : -1], [])], { axis: { int: 1 } }, 'last_mask');
+    emits = g.op('Gather', [mask.bool, g.ints([layer.goBackwards ? 0 : -1], [])], { axis: { int: 0 } }, 'last_mask');
   } else {
     // previous-output: the last real step's h (= final h), or zeros in a row with no real step.
-    const anyReal = g.op('ReduceMax', [g.op('Cast', [mask.bool], { to: { int: 1 } })], { axes: { ints: [1] }, keepdims: { int: 0 } });
+    const anyReal = g.op('ReduceMax', [g.op('Cast', [mask.bool], { to: { int: 1 } })], { axes: { ints: [0] }, keepdims: { int: 0 } });
     emits = g.op('Cast', [anyReal], { to: { int: 9 } }, 'any_real');
   }
   return g.op('Where', [g.op('Unsqueeze', [emits, g.ints([1])]), finalH, g.scalar(0)], {}, 'last');

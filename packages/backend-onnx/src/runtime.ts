@@ -2,7 +2,6 @@ import {
   BackendError,
   DisposedError,
   isStatefulLayer,
-  stateShapes,
   type Availability,
   type Backend,
   type CompileOptions,
@@ -15,7 +14,7 @@ import {
 } from '@rnn/core';
 import type { InferenceSession, Tensor as OrtTensor, TensorConstructor, Env } from 'onnxruntime-common';
 import { GraphBuilder, valueInfo } from './graph.js';
-import { buildModelProto, onnxIoNames, type OnnxIoNames } from './model-graph.js';
+import { buildRuntimeGraph, usesRunMask, type RuntimeIo } from './model-graph.js';
 import { IR_VERSION, OPSET_VERSION, encodeModel } from './proto.js';
 
 /** What this package uses of an onnxruntime module: `onnxruntime-node` and `onnxruntime-web` both fit. */
@@ -107,23 +106,22 @@ export function createOnnxBackend(target: OnnxTarget): Backend {
         });
       }
       const ort = loaded;
-      const bytes = buildModelProto(spec, weights, {
-        recurrentOperators: options.recurrentOperators,
-        operatorActivations: target.operatorActivations,
-      });
-      let session: InferenceSession;
-      try {
-        session = await ort.InferenceSession.create(bytes, {
-          graphOptimizationLevel: 'all',
-          // The optional mask input is an initializer too, which ONNX Runtime warns about on every load.
-          logSeverityLevel: 3,
-          ...options.sessionOptions,
-          executionProviders: [target.executionProvider(options)],
-        });
-      } catch (error) {
-        throw new BackendError(`${target.name}: ONNX Runtime could not load the graph of "${spec.name}": ${firstLine(error)}`, {}, { cause: error });
-      }
-      return new OnnxCompiledModel(target, ort, session, spec);
+      const graphOptions = { recurrentOperators: options.recurrentOperators, operatorActivations: target.operatorActivations };
+      const load = async (masked: boolean): Promise<LoadedGraph> => {
+        const { bytes, io } = buildRuntimeGraph(spec, weights, masked, graphOptions);
+        try {
+          const session = await ort.InferenceSession.create(bytes, {
+            graphOptimizationLevel: 'all',
+            logSeverityLevel: 3,
+            ...options.sessionOptions,
+            executionProviders: [target.executionProvider(options)],
+          });
+          return { session, io };
+        } catch (error) {
+          throw new BackendError(`${target.name}: ONNX Runtime could not load the graph of "${spec.name}": ${firstLine(error)}`, {}, { cause: error });
+        }
+      };
+      return new OnnxCompiledModel(target, ort, spec, await load(false), () => load(true));
     },
   };
 }
@@ -154,28 +152,36 @@ function firstLine(error: unknown): string {
   return message.split('\n').find((line) => line.trim())?.trim() ?? message;
 }
 
+/** A session and the edge of its graph. */
+interface LoadedGraph {
+  readonly session: InferenceSession;
+  readonly io: RuntimeIo;
+}
+
+/**
+ * A compiled model: the session of its mask-free graph, made at compile time, and the session of its
+ * masked graph, made on the first call with a mask that reaches a recurrent layer. Two graphs rather
+ * than an `If` inside one, which costs every call about 15 µs. States cross the edge stacked
+ * `(directions, batch, units)`, as the recurrent operators take them.
+ */
 class OnnxCompiledModel implements CompiledModel {
   readonly backend: string;
-  private readonly names: OnnxIoNames;
-  /** Units of each state input, per layer (empty for layers without state). */
-  private readonly stateUnits: readonly (readonly number[])[];
-  /** Zero initial states by `batch×units`, made once: ONNX Runtime only reads inputs. */
+  private readonly takesRunMask: boolean;
+  private masked: Promise<LoadedGraph> | undefined;
+  /** Zero initial states by `rows×batch×units`, made once: ONNX Runtime only reads inputs. */
   private readonly zeroStates = new Map<string, OrtTensor>();
-  /** The `(0, 0)` mask that selects the graph's unmasked branch. */
-  private readonly noMask: OrtTensor;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
   constructor(
     private readonly target: OnnxTarget,
     private readonly ort: OrtModule,
-    private readonly session: InferenceSession,
-    spec: ModelSpec,
+    private readonly spec: ModelSpec,
+    private readonly plain: LoadedGraph,
+    private readonly loadMasked: () => Promise<LoadedGraph>,
   ) {
     this.backend = target.name;
-    this.names = onnxIoNames(spec);
-    this.noMask = new ort.Tensor('float32', new Float32Array(0), [0, 0]);
-    this.stateUnits = spec.layers.map((layer) => (isStatefulLayer(layer) ? stateShapes(layer, 1).map((s) => s[1]) : []));
+    this.takesRunMask = usesRunMask(spec);
   }
 
   run(request: RunRequest): Promise<RunResult> {
@@ -188,39 +194,41 @@ class OnnxCompiledModel implements CompiledModel {
 
   private async runNow(request: RunRequest): Promise<RunResult> {
     const { Tensor } = this.ort;
-    const names = this.names;
+    const mask = this.takesRunMask ? request.mask : null;
+    const { session, io } = mask ? await (this.masked ??= this.loadMasked()) : this.plain;
     const batch = request.input.shape[0];
-    const feeds: Record<string, OrtTensor> = { [names.input]: new Tensor('float32', request.input.data, request.input.shape) };
-    if (names.mask) feeds[names.mask] = request.mask ? new Tensor('float32', request.mask.data, request.mask.shape) : this.noMask;
-    names.initialStates.forEach((inputs, layer) => {
-      const given = request.initialStates[layer];
-      inputs.forEach((name, k) => {
-        const state = given?.[k];
-        feeds[name] = state ? new Tensor('float32', state.data, state.shape) : this.zeros(batch, this.stateUnits[layer][k]);
-      });
-    });
+    const feeds: Record<string, OrtTensor> = { [io.input]: new Tensor('float32', request.input.data, request.input.shape) };
+    if (io.mask && mask) feeds[io.mask] = new Tensor('float32', mask.data, mask.shape);
+    for (const stack of io.states) {
+      const given = request.initialStates[stack.layer];
+      feeds[stack.initial] = given
+        ? new Tensor('float32', stacked(stack.group.map((k) => given[k].data)), [stack.group.length, batch, stack.units])
+        : this.zeros(stack.group.length, batch, stack.units);
+    }
     let results: InferenceSession.ReturnType;
     try {
-      results = await this.session.run(feeds);
+      results = await session.run(feeds);
     } catch (error) {
       if (this.disposed) throw new DisposedError(`model compiled for ${this.backend}`);
       throw new BackendError(`${this.backend}: run failed: ${firstLine(error)}`, {}, { cause: error });
     }
-    const read = (name: string): Tensor => {
-      const value = results[name];
-      return { shape: [...value.dims], data: value.data as Float32Array };
-    };
-    return {
-      outputs: names.outputs.map(read),
-      finalStates: names.finalStates.map((states, layer) => (this.stateUnits[layer].length ? states.map(read) : null)),
-    };
+    const outputs = io.outputs.map((name): Tensor => ({ shape: [...results[name].dims], data: results[name].data as Float32Array }));
+    const finalStates: (Tensor[] | null)[] = this.spec.layers.map((layer) => (isStatefulLayer(layer) ? [] : null));
+    for (const stack of io.states) {
+      const data = results[stack.final].data as Float32Array;
+      const size = batch * stack.units;
+      stack.group.forEach((k, position) => {
+        finalStates[stack.layer]![k] = { shape: [batch, stack.units], data: data.subarray(position * size, (position + 1) * size) };
+      });
+    }
+    return { outputs, finalStates };
   }
 
-  private zeros(batch: number, units: number): OrtTensor {
-    const key = `${batch}x${units}`;
+  private zeros(rows: number, batch: number, units: number): OrtTensor {
+    const key = `${rows}x${batch}x${units}`;
     let zeros = this.zeroStates.get(key);
     if (!zeros) {
-      zeros = new this.ort.Tensor('float32', new Float32Array(batch * units), [batch, units]);
+      zeros = new this.ort.Tensor('float32', new Float32Array(rows * batch * units), [rows, batch, units]);
       this.zeroStates.set(key, zeros);
     }
     return zeros;
@@ -231,6 +239,15 @@ class OnnxCompiledModel implements CompiledModel {
     this.disposed = true;
     this.zeroStates.clear();
     await this.queue;
-    await this.session.release();
+    await this.plain.session.release();
+    if (this.masked) await (await this.masked).session.release();
   }
+}
+
+/** States `(batch, units)` each, stacked on a new leading axis (a single one as is). */
+function stacked(parts: readonly Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((offset, part) => (out.set(part, offset), offset + part.length), 0);
+  return out;
 }

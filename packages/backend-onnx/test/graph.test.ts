@@ -20,7 +20,7 @@ import {
 } from '@rnn/core';
 import { exportOnnx } from '../src/index.js';
 import { decodeModel, type GraphProto, type NodeProto } from '../src/proto.js';
-import type { ModelGraphOptions } from '../src/model-graph.js';
+import { buildRuntimeGraph, type ModelGraphOptions } from '../src/model-graph.js';
 
 /** How layers map onto ONNX operators, and every activation's numbers against core's formulas. */
 
@@ -52,7 +52,8 @@ function stringAttribute(node: NodeProto, name: string): string | string[] | und
 describe('graph structure', () => {
   it('runs an unmasked LSTM as one ONNX LSTM node and a masked one as a Scan, under an If on the mask', () => {
     const graph = graphOf(lstm({ units: 4, returnSequences: true, inputShape: [5, 3] }));
-    expect(opTypes(graph)).toEqual(['Size', 'Equal', 'If']);
+    // Keras's batch-major input turns time-major once, outside the If.
+    expect(opTypes(graph)).toEqual(['Transpose', 'Size', 'Equal', 'If']);
     const plain = subgraph(graph, 'If', 'then_branch');
     const masked = subgraph(graph, 'If', 'else_branch');
     expect(opTypes(plain).filter((op) => op === 'LSTM')).toHaveLength(1);
@@ -104,6 +105,46 @@ describe('graph structure', () => {
     const graph = graphOf(sequential([masking(0), lstm({ units: 2 })], { inputShape: [3, 2] }));
     expect(graph.input!.map((i) => i.name)).toEqual(['input', 'lstm.initial_h', 'lstm.initial_c']);
     expect(opTypes(graph)).not.toContain('If');
+  });
+});
+
+describe('runtime graphs (what onnx:* backends run)', () => {
+  const runtime = (config: KerasConfig, masked: boolean) => {
+    const spec = parseConfig(config);
+    const { bytes, io } = buildRuntimeGraph(spec, initializeWeights(spec, 1), masked);
+    return { graph: decodeModel(bytes).graph!, io };
+  };
+
+  it('is the bare operator between the layout transposes: no If, no nodes around the states', () => {
+    const { graph, io } = runtime(lstm({ units: 4, returnSequences: true, inputShape: [null, 3] }), false);
+    expect(opTypes(graph)).toEqual(['Transpose', 'LSTM', 'Squeeze', 'Transpose']);
+    expect(graph.input!.map((i) => i.name)).toEqual(['input', 'lstm.initial_h', 'lstm.initial_c']);
+    // The operator reads and writes the state inputs and outputs directly.
+    const node = graph.node!.find((n) => n.opType === 'LSTM')!;
+    expect(node.input!.slice(5)).toEqual(['lstm.initial_h', 'lstm.initial_c']);
+    expect(node.output!.slice(1)).toEqual(['lstm.final_h', 'lstm.final_c']);
+    expect(io.states.map((s) => [s.group, s.initial, s.final])).toEqual([
+      [[0], 'lstm.initial_h', 'lstm.final_h'],
+      [[1], 'lstm.initial_c', 'lstm.final_c'],
+    ]);
+    expect(io.mask).toBeNull();
+  });
+
+  it('stacks a fused Bidirectional\'s states per kind, forward then backward', () => {
+    const { io } = runtime(bidirectional(lstm({ units: 3 }), { inputShape: [4, 2] }), false);
+    expect(io.states.map((s) => [s.group, s.initial])).toEqual([
+      [[0, 2], 'bidirectional.initial_forward_h+backward_h'],
+      [[1, 3], 'bidirectional.initial_forward_c+backward_c'],
+    ]);
+  });
+
+  it('takes a mask only when built for masked calls, and then runs Scans, one state per input', () => {
+    const config = bidirectional(gru({ units: 3, returnSequences: true }), { inputShape: [4, 2] });
+    const { graph, io } = runtime(config, true);
+    expect(io.mask).toBe('mask');
+    expect(opTypes(graph)).not.toContain('If');
+    expect(opTypes(graph).filter((op) => op === 'Scan')).toHaveLength(2);
+    expect(io.states.map((s) => s.group)).toEqual([[0], [1]]);
   });
 });
 

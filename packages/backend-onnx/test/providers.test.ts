@@ -94,7 +94,7 @@ describe('outputs that are also states', () => {
 });
 
 describe('compiled model lifecycle', () => {
-  it('reuses one session for every call, with and without a mask, and rejects calls after dispose', async () => {
+  it('runs calls with and without a mask (the masked graph loads on first use) and rejects calls after dispose', async () => {
     const compiled = await onnxCpu.compile(spec, weights);
     const plain = await compiled.run({ input, mask: null, initialStates: [null] });
     const allReal = await compiled.run({ input, mask: tensor(new Array(8).fill(1), [2, 4]), initialStates: [null] });
