@@ -191,6 +191,7 @@ export interface RuntimeIo {
   readonly input: string;
   /** `(batch, time)` float32 0/1, when the graph was built for masked calls. */
   readonly mask: string | null;
+  /** Empty in a graph without states. */
   readonly states: readonly RuntimeStateGroup[];
   /** The Keras outputs, `ModelSpec.outputs` order. */
   readonly outputs: readonly string[];
@@ -201,17 +202,22 @@ export interface RuntimeGraph {
   readonly io: RuntimeIo;
 }
 
-/**
- * The graph `onnx:*` backends run. One per compiled model and mask mode: `masked` takes a run mask
- * (Scans for the recurrent layers it reaches), otherwise there is no mask input at all.
- */
-export function buildRuntimeGraph(spec: ModelSpec, weights: ModelWeights, masked: boolean, options: ModelGraphOptions = {}): RuntimeGraph {
+/** Which calls a runtime graph serves. */
+export interface RuntimeVariant {
+  /** Takes a run mask (Scans for the recurrent layers it reaches); otherwise there is no mask input. */
+  readonly masked: boolean;
+  /** Has state inputs and outputs; otherwise every call starts from zeros and returns no states. */
+  readonly states: boolean;
+}
+
+/** A graph `onnx:*` backends run: one per compiled model and variant. */
+export function buildRuntimeGraph(spec: ModelSpec, weights: ModelWeights, variant: RuntimeVariant, options: ModelGraphOptions = {}): RuntimeGraph {
   const g = new GraphBuilder();
   const batch: Dim = spec.input.batch ?? 'batch';
   const time: Dim = spec.input.timesteps ?? 'time';
   const input = g.reserve('input');
   const inputs = [valueInfo(input, 'float32', [batch, time, ...(spec.input.tokenIds ? [] : [spec.input.features ?? 'features'])])];
-  const mask = masked ? g.reserve('mask') : null;
+  const mask = variant.masked ? g.reserve('mask') : null;
   const outputNames = spec.outputs.map((o) => g.reserve(o.name));
   if (mask) inputs.push(valueInfo(mask, 'float32', [batch, time]));
   const stacks: { layer: number; group: readonly number[]; units: number; keras: string; initial: string; value: string | null }[] = [];
@@ -220,6 +226,7 @@ export function buildRuntimeGraph(spec: ModelSpec, weights: ModelWeights, masked
     const layer = spec.layers[i] as StatefulLayerSpec;
     const names = stateNames(layer);
     const units = stateUnits(layer);
+    if (!variant.states) return { initial: () => null, final: () => undefined };
     return {
       initial: (group) => {
         const keras = group.map((k) => names[k]).join('+');

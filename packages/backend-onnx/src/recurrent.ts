@@ -42,10 +42,18 @@ type OutputOrder =
  * Where a layer's states come from and go to. A group is a list of the layer's Keras state indices
  * (`[h, c]`, or `[forward_h, forward_c, backward_h, backward_c]`) stacked on a new axis 0:
  * `(group.length, batch, units)`. Every state is in exactly one group, read once and written once.
+ * `initial` returns `null` for zeros, in a graph without state inputs.
  */
 export interface LayerStates {
-  initial(group: readonly number[]): string;
+  initial(group: readonly number[]): string | null;
   final(group: readonly number[], value: string): void;
+}
+
+/** The operator's inputs: optional ones left out as `''`, trailing ones dropped. */
+function operatorNodeInputs(inputs: readonly string[]): string[] {
+  let end = inputs.length;
+  while (end > 0 && inputs[end - 1] === '') end--;
+  return inputs.slice(0, end);
 }
 
 interface Direction {
@@ -314,7 +322,7 @@ function buildOperatorDirection(
   const [w, r, b] = operatorInputs(g, [d]);
   const groups = directionStates(d).map((k) => [k]);
   const outputs = operatorOutputs(g, layer, returnSequences);
-  g.opN(OPERATOR[layer.cell], [x, w, r, b, '', ...groups.map((group) => states.initial(group))], outputs, {
+  g.opN(OPERATOR[layer.cell], operatorNodeInputs([x, w, r, b, '', ...groups.map((group) => states.initial(group) ?? '')]), outputs, {
     ...attributes,
     direction: { string: layer.goBackwards ? 'reverse' : 'forward' },
   });
@@ -349,7 +357,7 @@ function buildOperatorBidirectional(
   const backwardStates = directionStates(backward);
   const groups = directionStates(forward).map((k, i) => [k, backwardStates[i]]);
   const outputs = operatorOutputs(g, layer, returnSequences);
-  g.opN(OPERATOR[layer.cell], [x, w, r, b, '', ...groups.map((group) => states.initial(group))], outputs, {
+  g.opN(OPERATOR[layer.cell], operatorNodeInputs([x, w, r, b, '', ...groups.map((group) => states.initial(group) ?? '')]), outputs, {
     ...attributes,
     direction: { string: 'bidirectional' },
   });
@@ -387,7 +395,10 @@ function buildScanDirection(
 ): DirectionResult {
   const { layer, weights } = d;
   const groups = directionStates(d).map((k) => [k]);
-  const initialStates = groups.map((group) => unstack(g, layerStates.initial(group)));
+  const initialStates = groups.map((group) => {
+    const stacked = layerStates.initial(group);
+    return stacked === null ? zeroState(g, x, layer.units) : unstack(g, stacked);
+  });
   const units = layer.units;
   const size = GATE_COUNT[layer.cell] * units;
   const name = layer.name;
@@ -438,6 +449,13 @@ function buildScanDirection(
   const states = outputs.slice(0, initialStates.length);
   groups.forEach((group, k) => layerStates.final(group, g.op('Unsqueeze', [states[k], g.ints([0])], {}, 'state')));
   return { output: returnSequences ? outputs[stateCount] : lastOutput(g, layer, mask, states[0]), states: states.map((s) => () => s) };
+}
+
+/** `(batch, units)` zeros for a time-major `x`. */
+function zeroState(g: GraphBuilder, x: string, units: number): string {
+  const batch = g.op('Shape', [x], { start: { int: 1 }, end: { int: 2 } }, 'batch');
+  const shape = g.op('Concat', [batch, g.ints([units])], { axis: { int: 0 } }, 'state_shape');
+  return g.op('ConstantOfShape', [shape], {}, 'zeros');
 }
 
 /** `(batch, units)` zeros shaped like a state. */

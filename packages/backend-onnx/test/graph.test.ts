@@ -109,9 +109,9 @@ describe('graph structure', () => {
 });
 
 describe('runtime graphs (what onnx:* backends run)', () => {
-  const runtime = (config: KerasConfig, masked: boolean) => {
+  const runtime = (config: KerasConfig, masked: boolean, states = true) => {
     const spec = parseConfig(config);
-    const { bytes, io } = buildRuntimeGraph(spec, initializeWeights(spec, 1), masked);
+    const { bytes, io } = buildRuntimeGraph(spec, initializeWeights(spec, 1), { masked, states });
     return { graph: decodeModel(bytes).graph!, io };
   };
 
@@ -128,6 +128,15 @@ describe('runtime graphs (what onnx:* backends run)', () => {
       [[1], 'lstm.initial_c', 'lstm.final_c'],
     ]);
     expect(io.mask).toBeNull();
+  });
+
+  it('has no state inputs or outputs in the variant for calls that start from zeros and drop their states', () => {
+    const { graph, io } = runtime(lstm({ units: 4, returnSequences: true, inputShape: [null, 3] }), false, false);
+    expect(opTypes(graph)).toEqual(['Transpose', 'LSTM', 'Squeeze', 'Transpose']);
+    expect(graph.node!.find((n) => n.opType === 'LSTM')!.input).toHaveLength(4);
+    expect(graph.input!.map((i) => i.name)).toEqual(['input']);
+    expect(graph.output!.map((o) => o.name)).toEqual(['output']);
+    expect(io.states).toEqual([]);
   });
 
   it('stacks a fused Bidirectional\'s states per kind, forward then backward', () => {

@@ -109,6 +109,26 @@ describe('compiled model lifecycle', () => {
     await compiled.dispose();
   });
 
+  it('runs calls that drop their states on a graph without them, with the same outputs', async () => {
+    // gelu is not an ONNX recurrent-operator activation: the layer is a Scan, which starts from zeros it makes itself.
+    for (const config of [
+      lstm({ units: 3, returnSequences: true, returnState: true, inputShape: [4, 2] }),
+      lstm({ units: 3, activation: 'gelu', returnSequences: true, inputShape: [4, 2] }),
+    ]) {
+      const model = parseConfig(config);
+      const compiled = await onnxCpu.compile(model, initializeWeights(model, 5));
+      const withStates = await compiled.run({ input, mask: null, initialStates: [null] });
+      const without = await compiled.run({ input, mask: null, initialStates: [null], returnStates: false });
+      expect(without.finalStates).toEqual([null]);
+      expect(withStates.finalStates[0]).toHaveLength(2);
+      without.outputs.forEach((o, i) => expect(Array.from(o.data)).toEqual(Array.from(withStates.outputs[i].data)));
+      // Given initial states still reach the layer when the final ones are not wanted.
+      const resumed = await compiled.run({ input, mask: null, initialStates: [withStates.finalStates[0]], returnStates: false });
+      expect(Array.from(resumed.outputs[0].data)).not.toEqual(Array.from(without.outputs[0].data));
+      await compiled.dispose();
+    }
+  });
+
   it('feeds given initial states and returns the final ones for the next call', async () => {
     const compiled = await onnxCpu.compile(spec, weights);
     const first = await compiled.run({ input, mask: null, initialStates: [null] });

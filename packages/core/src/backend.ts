@@ -37,6 +37,12 @@ export interface RunRequest {
   /** `(batch, timesteps)` of 0/1, or `null`. See `ModelSpec` for how masks flow. */
   readonly mask: Tensor | null;
   readonly initialStates: readonly (readonly Tensor[] | null)[];
+  /**
+   * Whether the caller reads `finalStates` (default true). Core passes `false` for calls whose
+   * states it drops (`model.run` of a model without stateful layers), so a backend may skip
+   * producing them and return `null` for every layer; a backend may also ignore this.
+   */
+  readonly returnStates?: boolean;
 }
 
 export interface RunResult {

@@ -71,6 +71,17 @@ describe('createModel and run', () => {
     expect(request.initialStates[0]?.map((s) => Array.from(s.data))).toEqual([[1, 2, 3, 4], [5, 6, 7, 8]]);
     expect(Array.from(request.mask!.data)).toEqual([1, 0, 1, 1, 1, 1]);
   });
+
+  it('tells the backend whether it reads the final states: only stateful models and streams do', async () => {
+    const plain = await createModel(lstm({ units: 2, inputShape: [3, 1] }), { backend: 'counter' });
+    await plain.run(x(1, 3, 1));
+    expect(backend.requests.at(-1)!.returnStates).toBe(false);
+    await plain.createStream().step(tensor([1], [1, 1]));
+    expect(backend.requests.at(-1)!.returnStates).not.toBe(false);
+    const stateful = await createModel(lstm({ units: 2, stateful: true, inputShape: [3, 1] }), { backend: 'counter' });
+    await stateful.run(x(1, 3, 1));
+    expect(backend.requests.at(-1)!.returnStates).toBe(true);
+  });
 });
 
 describe('stateful layers', () => {
