@@ -13,12 +13,10 @@ import {
   type Tensor,
   UnsupportedError,
 } from '@rnn/core';
-import { compileLayer, outputCount, type CompiledLayer, type Flow, type RecurrentCompiler } from './layers.js';
-import { packRecurrent } from './pack.js';
-import { runSequence } from './sequence.js';
+import { compileLayer, outputCount, type CompiledLayer, type Flow } from './layers.js';
+import { typescriptRecurrent, wasmRecurrent } from './recurrent-sequence.js';
 import { KernelHeap } from './wasm/heap.js';
 import { instantiateKernels, wasmKernelsUnavailable } from './wasm/module.js';
-import { wasmRunsLayer, wasmSequenceRunner } from './wasm/recurrent.js';
 
 /**
  * Which kernels run the recurrent layers (compile option `kernels`): `wasm` (WebAssembly SIMD),
@@ -70,16 +68,6 @@ function kernelChoice(backend: string, options: CompileOptions | undefined, fall
     });
   }
   return value as KernelChoice;
-}
-
-const typescriptRecurrent: RecurrentCompiler = (spec, weights) => {
-  const cell = packRecurrent(spec, weights);
-  return (input, batch, timesteps, mask, initialStates, options) => runSequence(cell, input, batch, timesteps, mask, initialStates, options);
-};
-
-/** Recurrent layers on the kernel instance behind `heap`; layers with activations the kernels lack stay on TypeScript. */
-function wasmRecurrent(heap: KernelHeap): RecurrentCompiler {
-  return (spec, weights) => (wasmRunsLayer(spec) ? wasmSequenceRunner(heap, spec, weights) : typescriptRecurrent(spec, weights));
 }
 
 async function compileModel(spec: ModelSpec, weights: ModelWeights, choice: KernelChoice): Promise<CompiledModel> {

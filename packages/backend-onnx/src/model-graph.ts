@@ -15,7 +15,15 @@ import {
 import { RECURRENT_OP_ACTIVATION_NAMES, applyActivation } from './activations.js';
 import { GraphBuilder, valueInfo, type Dim } from './graph.js';
 import { IR_VERSION, OPSET_VERSION, encodeModel, type GraphProto, type ValueInfoProto } from './proto.js';
-import { buildBidirectionalLayer, buildRecurrentLayer, type LayerResult, type LayerStates, type MaskValue } from './recurrent.js';
+import {
+  buildBidirectionalLayer,
+  buildRecurrentLayer,
+  stateValue,
+  type LayerResult,
+  type LayerStates,
+  type MaskValue,
+  type NamedOutput,
+} from './recurrent.js';
 
 /**
  * The names of a model graph's inputs and outputs. They are the file format's contract: an
@@ -125,19 +133,18 @@ export function buildModelProto(spec: ModelSpec, weights: ModelWeights, options:
   const body = (builder: GraphBuilder, mask: MaskValue | null): string[] => {
     const finalStates = spec.layers.map((layer) => (isStatefulLayer(layer) ? new Array<string>(stateUnits(layer).length) : []));
     const outputs = buildLayers(builder, spec, weights, x, mask, operatorActivations, (i) => ({
-      initial: (group) => {
+      initial: (group, stacked) => {
+        if (!stacked) return names.initialStates[i][group[0]];
         const parts = group.map((k) => builder.op('Unsqueeze', [names.initialStates[i][k], builder.ints([0])], {}, 'state'));
         return parts.length === 1 ? parts[0] : builder.op('Concat', parts, { axis: { int: 0 } }, 'states');
       },
-      final: (group, value) =>
+      final: (group, stacked, value) =>
         group.forEach((k, position) => {
-          finalStates[i][k] =
-            group.length === 1
-              ? builder.op('Squeeze', [value, builder.ints([0])], {}, 'state')
-              : builder.op('Gather', [value, builder.ints([position], [])], { axis: { int: 0 } }, 'state');
+          finalStates[i][k] = stacked ? stateValue(builder, { holder: value, position }) : value;
         }),
     }));
-    return [...outputs.map((o, k) => (spec.outputs[k].shape.length === 3 ? batchMajor(builder, o) : o)), ...finalStates.flat()];
+    const values = outputs.map((o) => ('value' in o ? o.value : stateValue(builder, o.state)));
+    return [...values.map((v, k) => (spec.outputs[k].shape.length === 3 ? batchMajor(builder, v) : v)), ...finalStates.flat()];
   };
 
   if (names.mask) {
@@ -170,12 +177,13 @@ export function buildModelProto(spec: ModelSpec, weights: ModelWeights, options:
 }
 
 /**
- * A stack of a layer's states as one graph input and output of a runtime graph: Keras state
- * indices `group` of layer `layer`, `(group.length, batch, units)`.
+ * A group of a layer's states as one graph input and output of a runtime graph: Keras state indices
+ * `group` of layer `layer`, `(group.length, batch, units)`, or `(batch, units)` when not `stacked`.
  */
 export interface RuntimeStateGroup {
   readonly layer: number;
   readonly group: readonly number[];
+  readonly stacked: boolean;
   readonly units: number;
   readonly initial: string;
   readonly final: string;
@@ -194,7 +202,13 @@ export interface RuntimeIo {
   /** Empty in a graph without states. */
   readonly states: readonly RuntimeStateGroup[];
   /** The Keras outputs, `ModelSpec.outputs` order. */
-  readonly outputs: readonly string[];
+  readonly outputs: readonly RuntimeOutput[];
+}
+
+/** Where a Keras output comes from: a graph output, or a row of a stacked `(rows, batch, units)` state output. */
+export interface RuntimeOutput {
+  readonly name: string;
+  readonly statePosition: number | null;
 }
 
 export interface RuntimeGraph {
@@ -220,7 +234,7 @@ export function buildRuntimeGraph(spec: ModelSpec, weights: ModelWeights, varian
   const mask = variant.masked ? g.reserve('mask') : null;
   const outputNames = spec.outputs.map((o) => g.reserve(o.name));
   if (mask) inputs.push(valueInfo(mask, 'float32', [batch, time]));
-  const stacks: { layer: number; group: readonly number[]; units: number; keras: string; initial: string; value: string | null }[] = [];
+  const stacks: { layer: number; group: readonly number[]; stacked: boolean; units: number; keras: string; initial: string; value: string | null }[] = [];
   const stepMasks = mask ? stepMask(g, timeMajor(g, mask, 2), true) : null;
   const values = buildLayers(g, spec, weights, timeMajor(g, input, inputRank(spec)), stepMasks, allowedOperatorActivations(options), (i) => {
     const layer = spec.layers[i] as StatefulLayerSpec;
@@ -228,14 +242,14 @@ export function buildRuntimeGraph(spec: ModelSpec, weights: ModelWeights, varian
     const units = stateUnits(layer);
     if (!variant.states) return { initial: () => null, final: () => undefined };
     return {
-      initial: (group) => {
+      initial: (group, stacked) => {
         const keras = group.map((k) => names[k]).join('+');
         const initial = g.reserve(`${layer.name}.initial_${keras}`);
-        stacks.push({ layer: i, group, units: units[group[0]], keras, initial, value: null });
-        inputs.push(valueInfo(initial, 'float32', [group.length, batch, units[group[0]]]));
+        stacks.push({ layer: i, group, stacked, units: units[group[0]], keras, initial, value: null });
+        inputs.push(valueInfo(initial, 'float32', [...(stacked ? [group.length] : []), batch, units[group[0]]]));
         return initial;
       },
-      final: (group, value) => {
+      final: (group, _stacked, value) => {
         const stack = stacks.find((s) => s.layer === i && s.group.join() === group.join());
         if (!stack) throw new Error(`graph: ${layer.name} wrote states [${group}] it never read`);
         stack.value = value;
@@ -243,15 +257,31 @@ export function buildRuntimeGraph(spec: ModelSpec, weights: ModelWeights, varian
     };
   });
   // Exposed only now: exposing renames a value in place, which nodes made after it would not see.
-  const outputs = values.map((v, i) => g.expose(spec.outputs[i].shape.length === 3 ? batchMajor(g, v) : v, outputNames[i]));
-  const states: RuntimeStateGroup[] = stacks.map(({ layer, group, units, keras, initial, value }) => {
+  const states: RuntimeStateGroup[] = stacks.map(({ layer, group, stacked, units, keras, initial, value }) => {
     const name = spec.layers[layer].name;
     if (value === null) throw new Error(`graph: ${name} never wrote states [${group}]`);
-    return { layer, group, units, initial, final: g.expose(value, g.reserve(`${name}.final_${keras}`)) };
+    return { layer, group, stacked, units, initial, final: g.expose(value, g.reserve(`${name}.final_${keras}`)) };
+  });
+  // A Keras output that is a state is read from its stack: the final-state output that holds it,
+  // or the stack itself. No node reads an LSTM's Y_c: onnxruntime-web's WebGPU provider hands such
+  // a node Y_h's values.
+  const exposedStacks = new Map(stacks.map((stack, k) => [stack.value, states[k].final]));
+  const outputs = values.map((named, i): RuntimeOutput => {
+    if ('value' in named) {
+      const value = spec.outputs[i].shape.length === 3 ? batchMajor(g, named.value) : named.value;
+      return { name: g.expose(value, outputNames[i]), statePosition: null };
+    }
+    const { holder, position } = named.state;
+    let name = exposedStacks.get(holder);
+    if (name === undefined) {
+      name = g.expose(holder, outputNames[i]);
+      exposedStacks.set(holder, name);
+    }
+    return { name, statePosition: position };
   });
   const graph = g.toGraph(spec.name, inputs, [
-    ...outputs.map((o) => valueInfo(o, 'float32')),
-    ...states.map((s) => valueInfo(s.final, 'float32', [s.group.length, batch, s.units])),
+    ...[...new Set(outputs.map((o) => o.name))].filter((name) => !states.some((s) => s.final === name)).map((name) => valueInfo(name, 'float32')),
+    ...states.map((s) => valueInfo(s.final, 'float32', [...(s.stacked ? [s.group.length] : []), batch, s.units])),
   ]);
   return { bytes: encode(spec, graph, options), io: { input, mask, states, outputs } };
 }
@@ -302,7 +332,7 @@ function buildLayers(
   runMask: MaskValue | null,
   operatorActivations: ReadonlySet<string> | null,
   statesOf: (layer: number) => LayerStates,
-): string[] {
+): NamedOutput[] {
   let value = x;
   let mask = runMask;
   let last: LayerResult | null = null;
@@ -321,20 +351,20 @@ function buildLayers(
       default: {
         const layerResult = buildPlainLayer(g, layer, layerWeights, value);
         const output = layerResult.value;
-        result = { value: output, named: new Map([['output', () => output]]) };
+        result = { value: output, named: new Map([['output', { value: output }]]) };
         if (layerResult.mask !== undefined) mask = layerResult.mask;
       }
     }
     value = result.value;
     last = result;
   });
-  const named = (last as LayerResult | null)?.named ?? new Map<string, () => string>();
+  const named = (last as LayerResult | null)?.named ?? new Map<string, NamedOutput>();
   return spec.outputs.map((o) => {
     const found = named.get(o.name);
     if (!found) {
       throw new UnsupportedError(`onnx: the model's output "${o.name}" is not produced by its last layer`, { field: 'outputs', actual: o.name });
     }
-    return found();
+    return found;
   });
 }
 

@@ -40,13 +40,14 @@ type OutputOrder =
 
 /**
  * Where a layer's states come from and go to. A group is a list of the layer's Keras state indices
- * (`[h, c]`, or `[forward_h, forward_c, backward_h, backward_c]`) stacked on a new axis 0:
- * `(group.length, batch, units)`. Every state is in exactly one group, read once and written once.
- * `initial` returns `null` for zeros, in a graph without state inputs.
+ * (`[h, c]`, or `[forward_h, forward_c, backward_h, backward_c]`) stacked on a new axis 0,
+ * `(group.length, batch, units)`, as the recurrent operators hold them; or, `stacked: false`, one
+ * state as `(batch, units)`, as a Scan holds it. Every state is in exactly one group, read once and
+ * written once. `initial` returns `null` for zeros, in a graph without state inputs.
  */
 export interface LayerStates {
-  initial(group: readonly number[]): string | null;
-  final(group: readonly number[], value: string): void;
+  initial(group: readonly number[], stacked: boolean): string | null;
+  final(group: readonly number[], stacked: boolean, value: string): void;
 }
 
 /** The operator's inputs: optional ones left out as `''`, trailing ones dropped. */
@@ -64,11 +65,31 @@ interface Direction {
   readonly outputOrder: OutputOrder;
 }
 
+/**
+ * A final state where the graph holds it: `holder` is the state itself `(batch, units)`, or, when
+ * `position` is a number, that row of a stacked `(directions, batch, units)` value.
+ */
+export interface StateRef {
+  readonly holder: string;
+  readonly position: number | null;
+}
+
+/** A Keras output of a layer: a value, or one of its final states. */
+export type NamedOutput = { readonly value: string } | { readonly state: StateRef };
+
+/**
+ * A state as a `(batch, units)` value. A `Gather`, not a `Squeeze` or `Split`: onnxruntime-web's
+ * WebGPU provider gave wrong halves after a `Split` of a bidirectional `Y_h`.
+ */
+export function stateValue(g: GraphBuilder, ref: StateRef): string {
+  return ref.position === null ? ref.holder : g.op('Gather', [ref.holder, g.ints([ref.position], [])], { axis: { int: 0 } }, 'state');
+}
+
 interface DirectionResult {
   /** `(time, batch, units)` when the layer returns sequences, else the output at the last processed step `(batch, units)`. */
   readonly output: string;
-  /** Final states, Keras order, each `(batch, units)`, made on demand (most graphs only pass them on stacked). */
-  readonly states: (() => string)[];
+  /** Final states, Keras order. */
+  readonly states: StateRef[];
 }
 
 /** What a recurrent layer reads. */
@@ -83,10 +104,10 @@ export interface RecurrentInput {
   readonly operatorActivations: ReadonlySet<string> | null;
 }
 
-/** One layer's results: the value the next layer reads and Keras's named outputs (made on demand). */
+/** One layer's results: the value the next layer reads and Keras's named outputs. */
 export interface LayerResult {
   readonly value: string;
-  readonly named: ReadonlyMap<string, () => string>;
+  readonly named: ReadonlyMap<string, NamedOutput>;
 }
 
 export function buildRecurrentLayer(
@@ -97,9 +118,9 @@ export function buildRecurrentLayer(
   states: LayerStates,
 ): LayerResult {
   const [result] = buildDirections(g, input, layer.returnSequences, states, [{ layer, weights, firstState: 0, outputOrder: 'processing' }]);
-  const named = new Map<string, () => string>([['output', () => result.output]]);
-  named.set('h', result.states[0]);
-  if (layer.cell === 'LSTM') named.set('c', result.states[1]);
+  const named = new Map<string, NamedOutput>([['output', { value: result.output }]]);
+  named.set('h', { state: result.states[0] });
+  if (layer.cell === 'LSTM') named.set('c', { state: result.states[1] });
   return { value: result.output, named };
 }
 
@@ -116,7 +137,7 @@ export function buildBidirectionalLayer(
   ]);
   const forwardOut = forward.output;
   const backwardOut = backward.output;
-  const named = new Map<string, () => string>();
+  const named = new Map<string, NamedOutput>();
   let value: string;
   switch (layer.mergeMode) {
     case 'concat':
@@ -134,15 +155,15 @@ export function buildBidirectionalLayer(
     case null:
       // Two outputs; the next layer (if any) cannot take them, so `value` is only the forward half.
       value = forwardOut;
-      named.set('forward_output', () => forwardOut);
-      named.set('backward_output', () => backwardOut);
+      named.set('forward_output', { value: forwardOut });
+      named.set('backward_output', { value: backwardOut });
       break;
   }
-  if (layer.mergeMode !== null) named.set('output', () => value);
+  if (layer.mergeMode !== null) named.set('output', { value });
   const prefixes = ['forward', 'backward'] as const;
   [forward, backward].forEach((result, d) => {
-    named.set(`${prefixes[d]}_h`, result.states[0]);
-    if (result.states.length > 1) named.set(`${prefixes[d]}_c`, result.states[1]);
+    named.set(`${prefixes[d]}_h`, { state: result.states[0] });
+    if (result.states.length > 1) named.set(`${prefixes[d]}_c`, { state: result.states[1] });
   });
   return { value, named };
 }
@@ -179,10 +200,6 @@ function directionStates(d: Direction): number[] {
   return Array.from({ length: STATE_COUNT[d.layer.cell] }, (_, k) => d.firstState + k);
 }
 
-/** `(1, batch, units)` → `(batch, units)`. */
-function unstack(g: GraphBuilder, stacked: string): string {
-  return g.op('Squeeze', [stacked, g.ints([0])], {}, 'state');
-}
 
 // ---------------------------------------------------------------------------------------------
 // The ONNX recurrent operators
@@ -322,24 +339,19 @@ function buildOperatorDirection(
   const [w, r, b] = operatorInputs(g, [d]);
   const groups = directionStates(d).map((k) => [k]);
   const outputs = operatorOutputs(g, layer, returnSequences);
-  g.opN(OPERATOR[layer.cell], operatorNodeInputs([x, w, r, b, '', ...groups.map((group) => states.initial(group) ?? '')]), outputs, {
+  g.opN(OPERATOR[layer.cell], operatorNodeInputs([x, w, r, b, '', ...groups.map((group) => states.initial(group, true) ?? '')]), outputs, {
     ...attributes,
     direction: { string: layer.goBackwards ? 'reverse' : 'forward' },
   });
-  groups.forEach((group, k) => states.final(group, outputs[1 + k]));
-  const unstacked = outputs.slice(1).map((s) => once(() => unstack(g, s)));
-  if (!returnSequences) return { output: unstacked[0](), states: unstacked };
+  groups.forEach((group, k) => states.final(group, true, outputs[1 + k]));
+  const finalStates = outputs.slice(1).map((s): StateRef => ({ holder: s, position: 0 }));
+  if (!returnSequences) return { output: stateValue(g, finalStates[0]), states: finalStates };
   // Y is (time, 1, batch, units) in time order for both directions.
   const sequence = g.op('Squeeze', [outputs[0], g.ints([1])], {}, 'sequence');
   const inTimeOrder = layer.goBackwards === (d.outputOrder === 'flipped');
-  return { output: inTimeOrder ? sequence : reverseTime(g, sequence), states: unstacked };
+  return { output: inTimeOrder ? sequence : reverseTime(g, sequence), states: finalStates };
 }
 
-/** `make`, run at most once. */
-function once(make: () => string): () => string {
-  let value: string | undefined;
-  return () => (value ??= make());
-}
 
 /** One `direction: bidirectional` node for a Bidirectional whose halves the operator expresses alike. */
 function buildOperatorBidirectional(
@@ -357,18 +369,19 @@ function buildOperatorBidirectional(
   const backwardStates = directionStates(backward);
   const groups = directionStates(forward).map((k, i) => [k, backwardStates[i]]);
   const outputs = operatorOutputs(g, layer, returnSequences);
-  g.opN(OPERATOR[layer.cell], operatorNodeInputs([x, w, r, b, '', ...groups.map((group) => states.initial(group) ?? '')]), outputs, {
+  g.opN(OPERATOR[layer.cell], operatorNodeInputs([x, w, r, b, '', ...groups.map((group) => states.initial(group, true) ?? '')]), outputs, {
     ...attributes,
     direction: { string: 'bidirectional' },
   });
-  groups.forEach((group, k) => states.final(group, outputs[1 + k]));
-  // Y_h / Y_c are (2, batch, units): direction 0 forward, 1 backward. Gathered, not Split: with a fixed
-  // batch size, onnxruntime-web's WebGPU provider returned Y_h's halves for Y_c's after a Split.
-  const statesOf = (dir: number) => outputs.slice(1).map((s) => once(() => g.op('Gather', [s, g.ints([dir], [])], { axis: { int: 0 } }, 'state')));
+  groups.forEach((group, k) => states.final(group, true, outputs[1 + k]));
+  // Y_h / Y_c are (2, batch, units): direction 0 forward, 1 backward.
+  const statesOf = (dir: number) => outputs.slice(1).map((s): StateRef => ({ holder: s, position: dir }));
   const [forwardStates, backwardStatesOut] = [statesOf(0), statesOf(1)];
   // Y is (time, 2, batch, units); the backward direction's outputs are already in time order.
   const outputOf = (dir: number) =>
-    returnSequences ? g.op('Gather', [outputs[0], g.ints([dir], [])], { axis: { int: 1 } }, 'sequence') : [forwardStates, backwardStatesOut][dir][0]();
+    returnSequences
+      ? g.op('Gather', [outputs[0], g.ints([dir], [])], { axis: { int: 1 } }, 'sequence')
+      : stateValue(g, [forwardStates, backwardStatesOut][dir][0]);
   return [
     { output: outputOf(0), states: forwardStates },
     { output: outputOf(1), states: backwardStatesOut },
@@ -396,8 +409,7 @@ function buildScanDirection(
   const { layer, weights } = d;
   const groups = directionStates(d).map((k) => [k]);
   const initialStates = groups.map((group) => {
-    const stacked = layerStates.initial(group);
-    return stacked === null ? zeroState(g, x, layer.units) : unstack(g, stacked);
+    return layerStates.initial(group, false) ?? zeroState(g, x, layer.units);
   });
   const units = layer.units;
   const size = GATE_COUNT[layer.cell] * units;
@@ -447,8 +459,9 @@ function buildScanDirection(
     ...(returnSequences ? { scan_output_directions: { ints: [d.outputOrder === 'flipped' ? 1 : 0] } } : {}),
   }, `${name}_scan`);
   const states = outputs.slice(0, initialStates.length);
-  groups.forEach((group, k) => layerStates.final(group, g.op('Unsqueeze', [states[k], g.ints([0])], {}, 'state')));
-  return { output: returnSequences ? outputs[stateCount] : lastOutput(g, layer, mask, states[0]), states: states.map((s) => () => s) };
+  groups.forEach((group, k) => layerStates.final(group, false, states[k]));
+  const finalStates = states.map((holder): StateRef => ({ holder, position: null }));
+  return { output: returnSequences ? outputs[stateCount] : lastOutput(g, layer, mask, states[0]), states: finalStates };
 }
 
 /** `(batch, units)` zeros for a time-major `x`. */

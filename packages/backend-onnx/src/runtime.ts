@@ -14,7 +14,7 @@ import {
 } from '@rnn/core';
 import type { InferenceSession, Tensor as OrtTensor, TensorConstructor, Env } from 'onnxruntime-common';
 import { GraphBuilder, valueInfo } from './graph.js';
-import { buildRuntimeGraph, usesRunMask, type RuntimeIo, type RuntimeVariant } from './model-graph.js';
+import { buildRuntimeGraph, usesRunMask, type RuntimeIo, type RuntimeStateGroup, type RuntimeVariant } from './model-graph.js';
 import { IR_VERSION, OPSET_VERSION, encodeModel } from './proto.js';
 
 /** What this package uses of an onnxruntime module: `onnxruntime-node` and `onnxruntime-web` both fit. */
@@ -217,8 +217,8 @@ class OnnxCompiledModel implements CompiledModel {
     for (const stack of io.states) {
       const given = request.initialStates[stack.layer];
       feeds[stack.initial] = given
-        ? new Tensor('float32', stacked(stack.group.map((k) => given[k].data)), [stack.group.length, batch, stack.units])
-        : this.zeros(stack.group.length, batch, stack.units);
+        ? new Tensor('float32', stacked(stack.group.map((k) => given[k].data)), stateDims(stack, batch))
+        : this.zeros(stack, batch);
     }
     let results: InferenceSession.ReturnType;
     try {
@@ -227,7 +227,12 @@ class OnnxCompiledModel implements CompiledModel {
       if (this.disposed) throw new DisposedError(`model compiled for ${this.backend}`);
       throw new BackendError(`${this.backend}: run failed: ${firstLine(error)}`, {}, { cause: error });
     }
-    const outputs = io.outputs.map((name): Tensor => ({ shape: [...results[name].dims], data: results[name].data as Float32Array }));
+    const outputs = io.outputs.map(({ name, statePosition }): Tensor => {
+      const { dims, data } = results[name];
+      if (statePosition === null) return { shape: [...dims], data: data as Float32Array };
+      const size = dims[1] * dims[2];
+      return { shape: [dims[1], dims[2]], data: (data as Float32Array).subarray(statePosition * size, (statePosition + 1) * size) };
+    });
     const finalStates: (Tensor[] | null)[] = this.spec.layers.map((layer) => (states && isStatefulLayer(layer) ? [] : null));
     for (const stack of io.states) {
       const data = results[stack.final].data as Float32Array;
@@ -239,11 +244,12 @@ class OnnxCompiledModel implements CompiledModel {
     return { outputs, finalStates };
   }
 
-  private zeros(rows: number, batch: number, units: number): OrtTensor {
-    const key = `${rows}x${batch}x${units}`;
+  private zeros(stack: RuntimeStateGroup, batch: number): OrtTensor {
+    const dims = stateDims(stack, batch);
+    const key = dims.join('x');
     let zeros = this.zeroStates.get(key);
     if (!zeros) {
-      zeros = new this.ort.Tensor('float32', new Float32Array(rows * batch * units), [rows, batch, units]);
+      zeros = new this.ort.Tensor('float32', new Float32Array(stack.group.length * batch * stack.units), dims);
       this.zeroStates.set(key, zeros);
     }
     return zeros;
@@ -257,6 +263,10 @@ class OnnxCompiledModel implements CompiledModel {
     const loaded = await Promise.allSettled(this.graphs.values());
     for (const graph of loaded) if (graph.status === 'fulfilled') await graph.value.session.release();
   }
+}
+
+function stateDims(stack: RuntimeStateGroup, batch: number): number[] {
+  return stack.stacked ? [stack.group.length, batch, stack.units] : [batch, stack.units];
 }
 
 /** States `(batch, units)` each, stacked on a new leading axis (a single one as is). */

@@ -1,6 +1,6 @@
 import { BackendError, registerBackend, type Availability, type Backend, type CompiledModel, type ModelSpec, type ModelWeights } from '@rnn/core';
 import { TfjsCompiledModel } from './model.js';
-import { initializeTfBackend, runOnTfBackend } from './tf-context.js';
+import { initializeTfBackend } from './tf-context.js';
 
 /** The tfjs backends this package registers, by tfjs backend name. */
 export const TFJS_BACKENDS = {
@@ -48,7 +48,7 @@ export class TfjsBackend implements Backend {
     if (!availability.ok) {
       throw new BackendError(`backend "${this.name}" is not available: ${availability.reason}`, { field: 'backend', actual: this.name });
     }
-    return runOnTfBackend(this.tfBackend, () => new TfjsCompiledModel(spec, weights, this.name, this.tfBackend));
+    return TfjsCompiledModel.compile(spec, weights, this.name, this.tfBackend);
   }
 }
 

@@ -14,7 +14,7 @@ import {
   type RecurrentWeights,
 } from '@rnn/core';
 import { applyActivation } from './activations.js';
-import { CompiledRecurrent } from './recurrent.js';
+import type { RecurrentRunner } from './recurrent.js';
 import { upload } from './upload.js';
 
 /**
@@ -37,12 +37,17 @@ export interface CompiledLayer {
   dispose(): void;
 }
 
-export function compileLayer(spec: LayerSpec, weights: LayerWeights): CompiledLayer {
+/** Compiles one direction of a recurrent layer: as tfjs ops, or as one fused kernel (see model.ts). */
+export type RecurrentCompiler = (spec: RecurrentLayerSpec, weights: RecurrentWeights) => RecurrentRunner;
+
+export function compileLayer(spec: LayerSpec, weights: LayerWeights, recurrent: RecurrentCompiler): CompiledLayer {
   switch (spec.kind) {
     case 'rnn':
-      return recurrentLayer(spec, weights as RecurrentWeights);
-    case 'bidirectional':
-      return bidirectionalLayer(spec, weights as BidirectionalWeights);
+      return recurrentLayer(spec, recurrent(spec, weights as RecurrentWeights));
+    case 'bidirectional': {
+      const pair = weights as BidirectionalWeights;
+      return bidirectionalLayer(spec, recurrent(spec.forward, pair.forward), recurrent(spec.backward, pair.backward));
+    }
     case 'dense':
       return denseLayer(spec, weights as DenseWeights);
     case 'embedding':
@@ -67,32 +72,27 @@ export function compileLayer(spec: LayerSpec, weights: LayerWeights): CompiledLa
   }
 }
 
-function recurrentLayer(spec: RecurrentLayerSpec, weights: RecurrentWeights): CompiledLayer {
-  const layer = new CompiledRecurrent(spec, weights);
+function recurrentLayer(spec: RecurrentLayerSpec, layer: RecurrentRunner): CompiledLayer {
   return {
     call: (x, mask, initialStates) => {
-      const result = layer.run(x as tf.Tensor3D, mask, initialStates, spec.returnSequences);
-      const output = result.sequence ?? result.lastOutput;
-      const outputs = spec.returnState ? [output, ...result.states] : [output];
-      return { value: output, outputs, mask: spec.returnSequences ? mask : null, states: result.states };
+      const result = layer.run(x as tf.Tensor3D, mask, initialStates, { keepSequence: spec.returnSequences, order: 'processing' });
+      const outputs = spec.returnState ? [result.output, ...result.states] : [result.output];
+      return { value: result.output, outputs, mask: spec.returnSequences ? mask : null, states: result.states };
     },
     dispose: () => layer.dispose(),
   };
 }
 
-function bidirectionalLayer(spec: BidirectionalLayerSpec, weights: BidirectionalWeights): CompiledLayer {
-  const forward = new CompiledRecurrent(spec.forward, weights.forward);
-  const backward = new CompiledRecurrent(spec.backward, weights.backward);
+function bidirectionalLayer(spec: BidirectionalLayerSpec, forward: RecurrentRunner, backward: RecurrentRunner): CompiledLayer {
   const forwardStateCount = STATE_COUNT[spec.forward.cell];
   return {
     call: (x, mask, initialStates) => {
       const keep = spec.returnSequences;
-      const fw = forward.run(x as tf.Tensor3D, mask, initialStates?.slice(0, forwardStateCount) ?? null, keep);
-      const bw = backward.run(x as tf.Tensor3D, mask, initialStates?.slice(forwardStateCount) ?? null, keep);
-      const forwardOutput = fw.sequence ?? fw.lastOutput;
-      // The backward half is read last-to-first; Bidirectional flips its sequence back to time order.
-      const backwardOutput = bw.sequence ? tf.reverse(bw.sequence, 1) : bw.lastOutput;
-      const merged = spec.mergeMode === null ? [forwardOutput, backwardOutput] : [merge(spec.mergeMode, forwardOutput, backwardOutput)];
+      // Time order: the backward half's sequence comes back aligned with the input's steps, ready to merge.
+      const options = { keepSequence: keep, order: 'time' } as const;
+      const fw = forward.run(x as tf.Tensor3D, mask, initialStates?.slice(0, forwardStateCount) ?? null, options);
+      const bw = backward.run(x as tf.Tensor3D, mask, initialStates?.slice(forwardStateCount) ?? null, options);
+      const merged = spec.mergeMode === null ? [fw.output, bw.output] : [merge(spec.mergeMode, fw.output, bw.output)];
       const states = [...fw.states, ...bw.states];
       const outputs = spec.returnState ? [...merged, ...states] : merged;
       return { value: merged[0], outputs, mask: keep ? mask : null, states };

@@ -2,14 +2,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   BackendError,
   DisposedError,
+  type BidirectionalWeights,
   type CompiledModel,
   type ModelSpec,
   type ModelWeights,
+  type RecurrentLayerSpec,
+  type RecurrentWeights,
   type RunRequest,
   type RunResult,
   type Tensor,
 } from '@rnn/core';
-import { compileLayer, type CompiledLayer } from './layers.js';
+import { FUSED_SEQUENCE_BACKENDS, FusedRecurrent } from './fused-sequence.js';
+import { compileLayer, type CompiledLayer, type RecurrentCompiler } from './layers.js';
+import { OpRecurrent } from './recurrent.js';
 import { runOnTfBackend } from './tf-context.js';
 import { uploadInput } from './upload.js';
 
@@ -18,20 +23,45 @@ import { uploadInput } from './upload.js';
  * each `run` uploads its input and states, computes inside one `tf.tidy`, downloads the results
  * into fresh Float32Arrays and disposes every tensor it made, so `tf.memory().numTensors` is the
  * same after any number of runs, and back to its count before compile after `dispose()`.
+ *
+ * Recurrent layers run as one fused tfjs kernel each on the backends in `FUSED_SEQUENCE_BACKENDS`
+ * (cpu, wasm), whose weights live in that kernel's own memory, not in tfjs tensors; on every other
+ * tfjs backend (webgl, webgpu) as tfjs ops. Every other layer kind is tfjs ops everywhere.
  */
 export class TfjsCompiledModel implements CompiledModel {
   private layers: CompiledLayer[] | null;
 
+  static async compile(spec: ModelSpec, weights: ModelWeights, backend: string, tfBackend: string): Promise<TfjsCompiledModel> {
+    if (!FUSED_SEQUENCE_BACKENDS.includes(tfBackend)) {
+      return runOnTfBackend(tfBackend, () => new TfjsCompiledModel(spec, weights, backend, tfBackend, (layer, w) => new OpRecurrent(layer, w)));
+    }
+    // Fused sequences compile asynchronously (WebAssembly instantiation) and make no tfjs tensor, so
+    // they come first; the tensor work that follows runs synchronously on `tfBackend`.
+    const fused = await compileFusedRecurrents(spec, weights);
+    const fusedFor: RecurrentCompiler = (layer) => {
+      const runner = fused.get(layer);
+      if (runner === undefined) throw new BackendError(`${layer.name}: no fused sequence was compiled for this layer`, { layer: layer.name });
+      return runner;
+    };
+    try {
+      return runOnTfBackend(tfBackend, () => new TfjsCompiledModel(spec, weights, backend, tfBackend, fusedFor));
+    } catch (error) {
+      for (const runner of fused.values()) runner.dispose();
+      throw error;
+    }
+  }
+
   /** Call with `tfBackend` active (see `runOnTfBackend`). */
-  constructor(
+  private constructor(
     private readonly spec: ModelSpec,
     weights: ModelWeights,
     readonly backend: string,
     private readonly tfBackend: string,
+    recurrent: RecurrentCompiler,
   ) {
     const layers: CompiledLayer[] = [];
     try {
-      spec.layers.forEach((layer, i) => layers.push(compileLayer(layer, weights[i])));
+      spec.layers.forEach((layer, i) => layers.push(compileLayer(layer, weights[i], recurrent)));
     } catch (error) {
       for (const layer of layers) layer.dispose();
       throw error;
@@ -89,6 +119,27 @@ export class TfjsCompiledModel implements CompiledModel {
     }
     return { outputs: [...outputs], states };
   }
+}
+
+/** Every recurrent direction of the model (a layer, or a Bidirectional's two halves) as a fused kernel, by its spec. */
+async function compileFusedRecurrents(spec: ModelSpec, weights: ModelWeights): Promise<Map<RecurrentLayerSpec, FusedRecurrent>> {
+  const directions: [RecurrentLayerSpec, RecurrentWeights][] = spec.layers.flatMap((layer, i): [RecurrentLayerSpec, RecurrentWeights][] => {
+    if (layer.kind === 'rnn') return [[layer, weights[i] as RecurrentWeights]];
+    if (layer.kind !== 'bidirectional') return [];
+    const pair = weights[i] as BidirectionalWeights;
+    return [
+      [layer.forward, pair.forward],
+      [layer.backward, pair.backward],
+    ];
+  });
+  const fused = new Map<RecurrentLayerSpec, FusedRecurrent>();
+  try {
+    for (const [layer, w] of directions) fused.set(layer, await FusedRecurrent.compile(layer, w));
+  } catch (error) {
+    for (const runner of fused.values()) runner.dispose();
+    throw error;
+  }
+  return fused;
 }
 
 /** A fresh Float32Array: tfjs's cpu backend may hand out arrays it shares with other tensors. */

@@ -1,13 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { STATE_COUNT, type RecurrentLayerSpec, type RecurrentWeights, type Tensor } from '@rnn/core';
+import type { SequenceOptions } from '@rnn/backend-cpu/sequence';
 import { TFJS_ACTIVATIONS } from './activations.js';
 import { upload } from './upload.js';
 
 /**
- * One SimpleRNN/GRU/LSTM on tfjs tensors. Weights are uploaded and cut into the pieces each step
- * needs once, at compile time; a call does one matMul for the input projection of all timesteps,
- * then per step one recurrent matMul (two for GRU `reset_after=false`, as Keras does) and
- * element-wise ops.
+ * One SimpleRNN/GRU/LSTM composed of tfjs ops: the path for GPU backends (webgl, webgpu), where each
+ * op is a shader and the data stays on the device. On cpu and wasm the whole loop is one kernel
+ * instead (fused-sequence.ts). Weights are uploaded and cut into the pieces each step needs once,
+ * at compile time; a call does one matMul for the input projection of all timesteps, then per step
+ * one recurrent matMul (two for GRU `reset_after=false`, as Keras does) and element-wise ops.
  *
  * The time loop is bound by tfjs's per-kernel cost on small shapes, so it counts kernels: step
  * tensors are rank 3, `(1, batch, width)`, which lets the recurrent matMul be a single
@@ -30,15 +32,23 @@ interface CellKernel {
 }
 
 export interface SequenceResult {
-  /** `(batch, timesteps, u)` in processing order, when asked for. */
-  readonly sequence: tf.Tensor3D | null;
-  /** Output of the last step read, `(batch, u)`. */
-  readonly lastOutput: tf.Tensor2D;
+  /** With `keepSequence`, every step's output `(batch, timesteps, u)` in the requested order; else the last step's `(batch, u)`. */
+  readonly output: tf.Tensor;
   /** Keras order, each `(batch, u)`. */
   readonly states: tf.Tensor2D[];
 }
 
-export class CompiledRecurrent {
+/** One direction of a recurrent layer, compiled for one tfjs backend. */
+export interface RecurrentRunner {
+  /**
+   * Runs the layer over `x` `(batch, timesteps, features)`. `mask` is a bool `(batch, timesteps)`
+   * tensor or `null`; `initialStates` `null` means zeros. Call inside `tf.tidy`.
+   */
+  run(x: tf.Tensor3D, mask: tf.Tensor2D | null, initialStates: readonly tf.Tensor2D[] | null, options: SequenceOptions): SequenceResult;
+  dispose(): void;
+}
+
+export class OpRecurrent implements RecurrentRunner {
   private readonly kernel: CellKernel;
 
   constructor(
@@ -48,11 +58,7 @@ export class CompiledRecurrent {
     this.kernel = buildKernel(spec, weights);
   }
 
-  /**
-   * Runs the layer over `x` `(batch, timesteps, features)`. `mask` is a bool `(batch, timesteps)`
-   * tensor or `null`; `initialStates` `null` means zeros. Call inside `tf.tidy`.
-   */
-  run(x: tf.Tensor3D, mask: tf.Tensor2D | null, initialStates: readonly tf.Tensor2D[] | null, keepSequence: boolean): SequenceResult {
+  run(x: tf.Tensor3D, mask: tf.Tensor2D | null, initialStates: readonly tf.Tensor2D[] | null, options: SequenceOptions): SequenceResult {
     const spec = this.spec;
     const [batch, timesteps, features] = x.shape;
     const stepShape: [number, number, number] = [1, batch, spec.units];
@@ -81,12 +87,13 @@ export class CompiledRecurrent {
       });
       output = nextOutput;
       states = nextStates;
-      if (keepSequence) outputs.push(output);
+      if (options.keepSequence) outputs.push(output);
     }
+    // Steps were read last-to-first; time order wants them back in input order (Bidirectional's backward half).
+    if (spec.goBackwards && options.order === 'time') outputs.reverse();
     const rows: [number, number] = [batch, spec.units];
     return {
-      sequence: keepSequence ? (tf.transpose(tf.concat(outputs, 0), [1, 0, 2]) as tf.Tensor3D) : null,
-      lastOutput: tf.reshape(output, rows) as tf.Tensor2D,
+      output: options.keepSequence ? tf.transpose(tf.concat(outputs, 0), [1, 0, 2]) : tf.reshape(output, rows),
       states: states.map((state) => tf.reshape(state, rows) as tf.Tensor2D),
     };
   }
