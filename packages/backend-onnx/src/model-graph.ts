@@ -222,6 +222,11 @@ export interface RuntimeVariant {
   readonly masked: boolean;
   /** Has state inputs and outputs; otherwise every call starts from zeros and returns no states. */
   readonly states: boolean;
+  /**
+   * Takes the input (and mask) and returns sequences time-major, with no `Transpose` at the edge: for
+   * batch 1, where the caller only relabels the dimensions. Otherwise Keras's batch-major layout.
+   */
+  readonly timeMajorEdge: boolean;
 }
 
 /** A graph `onnx:*` backends run: one per compiled model and variant. */
@@ -229,14 +234,16 @@ export function buildRuntimeGraph(spec: ModelSpec, weights: ModelWeights, varian
   const g = new GraphBuilder();
   const batch: Dim = spec.input.batch ?? 'batch';
   const time: Dim = spec.input.timesteps ?? 'time';
+  const edge = (dims: readonly Dim[]): Dim[] => (variant.timeMajorEdge ? [time, batch, ...dims] : [batch, time, ...dims]);
+  const toTimeMajor = (value: string, rank: 2 | 3) => (variant.timeMajorEdge ? value : timeMajor(g, value, rank));
   const input = g.reserve('input');
-  const inputs = [valueInfo(input, 'float32', [batch, time, ...(spec.input.tokenIds ? [] : [spec.input.features ?? 'features'])])];
+  const inputs = [valueInfo(input, 'float32', edge(spec.input.tokenIds ? [] : [spec.input.features ?? 'features']))];
   const mask = variant.masked ? g.reserve('mask') : null;
   const outputNames = spec.outputs.map((o) => g.reserve(o.name));
-  if (mask) inputs.push(valueInfo(mask, 'float32', [batch, time]));
+  if (mask) inputs.push(valueInfo(mask, 'float32', edge([])));
   const stacks: { layer: number; group: readonly number[]; stacked: boolean; units: number; keras: string; initial: string; value: string | null }[] = [];
-  const stepMasks = mask ? stepMask(g, timeMajor(g, mask, 2), true) : null;
-  const values = buildLayers(g, spec, weights, timeMajor(g, input, inputRank(spec)), stepMasks, allowedOperatorActivations(options), (i) => {
+  const stepMasks = mask ? stepMask(g, toTimeMajor(mask, 2), true) : null;
+  const values = buildLayers(g, spec, weights, toTimeMajor(input, inputRank(spec)), stepMasks, allowedOperatorActivations(options), (i) => {
     const layer = spec.layers[i] as StatefulLayerSpec;
     const names = stateNames(layer);
     const units = stateUnits(layer);
@@ -268,7 +275,7 @@ export function buildRuntimeGraph(spec: ModelSpec, weights: ModelWeights, varian
   const exposedStacks = new Map(stacks.map((stack, k) => [stack.value, states[k].final]));
   const outputs = values.map((named, i): RuntimeOutput => {
     if ('value' in named) {
-      const value = spec.outputs[i].shape.length === 3 ? batchMajor(g, named.value) : named.value;
+      const value = spec.outputs[i].shape.length === 3 && !variant.timeMajorEdge ? batchMajor(g, named.value) : named.value;
       return { name: g.expose(value, outputNames[i]), statePosition: null };
     }
     const { holder, position } = named.state;

@@ -123,7 +123,11 @@ export function createOnnxBackend(target: OnnxTarget): Backend {
       };
       const model = new OnnxCompiledModel(target, ort, spec, load);
       // The graph most calls need loads now, so that a graph ONNX Runtime rejects fails compile.
-      await model.graph({ masked: false, states: spec.layers.some((layer) => isStatefulLayer(layer) && layer.stateful) });
+      await model.graph({
+        masked: false,
+        states: spec.layers.some((layer) => isStatefulLayer(layer) && layer.stateful),
+        timeMajorEdge: spec.input.batch === 1,
+      });
       return model;
     },
   };
@@ -172,7 +176,9 @@ interface LoadedGraph {
 class OnnxCompiledModel implements CompiledModel {
   readonly backend: string;
   private readonly takesRunMask: boolean;
-  private readonly graphs = new Map<string, Promise<LoadedGraph>>();
+  private readonly graphs = new Map<number, Promise<LoadedGraph>>();
+  /** The graphs loaded so far, for calls that need no await before running. */
+  private readonly loaded = new Map<number, LoadedGraph>();
   /** Zero initial states by `rows×batch×units`, made once: ONNX Runtime only reads inputs. */
   private readonly zeroStates = new Map<string, OrtTensor>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -189,10 +195,13 @@ class OnnxCompiledModel implements CompiledModel {
   }
 
   graph(variant: RuntimeVariant): Promise<LoadedGraph> {
-    const key = `${variant.masked}/${variant.states}`;
+    const key = variantKey(variant);
     let graph = this.graphs.get(key);
     if (!graph) {
-      graph = this.load(variant);
+      graph = this.load(variant).then((loaded) => {
+        this.loaded.set(key, loaded);
+        return loaded;
+      });
       this.graphs.set(key, graph);
     }
     return graph;
@@ -206,42 +215,53 @@ class OnnxCompiledModel implements CompiledModel {
     return result;
   }
 
-  private async runNow(request: RunRequest): Promise<RunResult> {
+  // Promise chains rather than async/await: each await after ONNX Runtime's call costs the call a
+  // measurable part of a short sequence's time.
+  private runNow(request: RunRequest): Promise<RunResult> {
     const { Tensor } = this.ort;
     const mask = this.takesRunMask ? request.mask : null;
-    const states = request.returnStates !== false || request.initialStates.some((s) => s !== null);
-    const { session, io } = await this.graph({ masked: mask !== null, states });
     const batch = request.input.shape[0];
-    const feeds: Record<string, OrtTensor> = { [io.input]: new Tensor('float32', request.input.data, request.input.shape) };
-    if (io.mask && mask) feeds[io.mask] = new Tensor('float32', mask.data, mask.shape);
+    const variant: RuntimeVariant = {
+      masked: mask !== null,
+      states: request.returnStates !== false || request.initialStates.some((s) => s !== null),
+      // With one sequence, time-major data is the same data: only the dimensions swap.
+      timeMajorEdge: batch === 1,
+    };
+    const loaded = this.loaded.get(variantKey(variant));
+    if (!loaded) return this.graph(variant).then(() => this.runNow(request));
+    const { session, io } = loaded;
+    const edge = (shape: readonly number[]) => (variant.timeMajorEdge ? [shape[1], shape[0], ...shape.slice(2)] : [...shape]);
+    const feeds: Record<string, OrtTensor> = { [io.input]: new Tensor('float32', request.input.data, edge(request.input.shape)) };
+    if (io.mask && mask) feeds[io.mask] = new Tensor('float32', mask.data, edge(mask.shape));
     for (const stack of io.states) {
       const given = request.initialStates[stack.layer];
       feeds[stack.initial] = given
         ? new Tensor('float32', stacked(stack.group.map((k) => given[k].data)), stateDims(stack, batch))
         : this.zeros(stack, batch);
     }
-    let results: InferenceSession.ReturnType;
-    try {
-      results = await session.run(feeds);
-    } catch (error) {
-      if (this.disposed) throw new DisposedError(`model compiled for ${this.backend}`);
-      throw new BackendError(`${this.backend}: run failed: ${firstLine(error)}`, {}, { cause: error });
-    }
-    const outputs = io.outputs.map(({ name, statePosition }): Tensor => {
-      const { dims, data } = results[name];
-      if (statePosition === null) return { shape: [...dims], data: data as Float32Array };
-      const size = dims[1] * dims[2];
-      return { shape: [dims[1], dims[2]], data: (data as Float32Array).subarray(statePosition * size, (statePosition + 1) * size) };
-    });
-    const finalStates: (Tensor[] | null)[] = this.spec.layers.map((layer) => (states && isStatefulLayer(layer) ? [] : null));
-    for (const stack of io.states) {
-      const data = results[stack.final].data as Float32Array;
-      const size = batch * stack.units;
-      stack.group.forEach((k, position) => {
-        finalStates[stack.layer]![k] = { shape: [batch, stack.units], data: data.subarray(position * size, (position + 1) * size) };
-      });
-    }
-    return { outputs, finalStates };
+    return session.run(feeds).then(
+      (results): RunResult => {
+        const outputs = io.outputs.map(({ name, statePosition }): Tensor => {
+          const { dims, data } = results[name];
+          if (statePosition === null) return { shape: dims.length === 3 ? edge(dims) : [...dims], data: data as Float32Array };
+          const size = dims[1] * dims[2];
+          return { shape: [dims[1], dims[2]], data: (data as Float32Array).subarray(statePosition * size, (statePosition + 1) * size) };
+        });
+        const finalStates: (Tensor[] | null)[] = this.spec.layers.map((layer) => (variant.states && isStatefulLayer(layer) ? [] : null));
+        for (const stack of io.states) {
+          const data = results[stack.final].data as Float32Array;
+          const size = batch * stack.units;
+          stack.group.forEach((k, position) => {
+            finalStates[stack.layer]![k] = { shape: [batch, stack.units], data: data.subarray(position * size, (position + 1) * size) };
+          });
+        }
+        return { outputs, finalStates };
+      },
+      (error: unknown) => {
+        if (this.disposed) throw new DisposedError(`model compiled for ${this.backend}`);
+        throw new BackendError(`${this.backend}: run failed: ${firstLine(error)}`, {}, { cause: error });
+      },
+    );
   }
 
   private zeros(stack: RuntimeStateGroup, batch: number): OrtTensor {
@@ -259,10 +279,15 @@ class OnnxCompiledModel implements CompiledModel {
     if (this.disposed) return;
     this.disposed = true;
     this.zeroStates.clear();
+    this.loaded.clear();
     await this.queue;
     const loaded = await Promise.allSettled(this.graphs.values());
     for (const graph of loaded) if (graph.status === 'fulfilled') await graph.value.session.release();
   }
+}
+
+function variantKey(variant: RuntimeVariant): number {
+  return (variant.masked ? 4 : 0) + (variant.states ? 2 : 0) + (variant.timeMajorEdge ? 1 : 0);
 }
 
 function stateDims(stack: RuntimeStateGroup, batch: number): number[] {

@@ -109,9 +109,9 @@ describe('graph structure', () => {
 });
 
 describe('runtime graphs (what onnx:* backends run)', () => {
-  const runtime = (config: KerasConfig, masked: boolean, states = true) => {
+  const runtime = (config: KerasConfig, masked: boolean, states = true, timeMajorEdge = false) => {
     const spec = parseConfig(config);
-    const { bytes, io } = buildRuntimeGraph(spec, initializeWeights(spec, 1), { masked, states });
+    const { bytes, io } = buildRuntimeGraph(spec, initializeWeights(spec, 1), { masked, states, timeMajorEdge });
     return { graph: decodeModel(bytes).graph!, io };
   };
 
@@ -137,6 +137,12 @@ describe('runtime graphs (what onnx:* backends run)', () => {
     expect(graph.input!.map((i) => i.name)).toEqual(['input']);
     expect(graph.output!.map((o) => o.name)).toEqual(['output']);
     expect(io.states).toEqual([]);
+  });
+
+  it('leaves the layout transposes out of the variant for one sequence (batch 1), whose data is the same both ways', () => {
+    const { graph } = runtime(lstm({ units: 4, returnSequences: true, inputShape: [null, 3] }), false, false, true);
+    expect(opTypes(graph)).toEqual(['LSTM', 'Squeeze']);
+    expect(graph.input![0].type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue))).toEqual(['time', 'batch', 3]);
   });
 
   it('stacks a fused Bidirectional\'s states per kind, forward then backward', () => {
