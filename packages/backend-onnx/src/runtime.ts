@@ -166,12 +166,13 @@ interface LoadedGraph {
 }
 
 /**
- * A compiled model. It runs one of up to four graphs, each in its own session, loaded on first use:
- * with or without a mask input, with or without state inputs and outputs. Separate graphs rather
- * than an `If` inside one, which costs every call about 15 µs; and a call that starts from zeros
- * and drops its final states (`model.run` of a model without stateful layers) skips the state
- * inputs and outputs, which cost ONNX Runtime 5–20 µs a call. States cross the edge stacked
- * `(directions, batch, units)`, as the recurrent operators take them.
+ * A compiled model. It runs one of up to eight graphs, each in its own session, loaded on first use:
+ * with or without a mask input, with or without state inputs and outputs, for batch 1 or any batch.
+ * Separate graphs rather than an `If` inside one, which costs every call about 15 µs; a call that
+ * starts from zeros and drops its final states (`model.run` of a model without stateful layers)
+ * skips the state inputs and outputs, which cost ONNX Runtime 5–20 µs a call; and batch 1 needs no
+ * layout transposes. States cross the edge stacked `(directions, batch, units)`, as the recurrent
+ * operators take them.
  */
 class OnnxCompiledModel implements CompiledModel {
   readonly backend: string;
@@ -218,6 +219,8 @@ class OnnxCompiledModel implements CompiledModel {
   // Promise chains rather than async/await: each await after ONNX Runtime's call costs the call a
   // measurable part of a short sequence's time.
   private runNow(request: RunRequest): Promise<RunResult> {
+    // Also after waiting for a graph to load: a model disposed meanwhile must not load another.
+    if (this.disposed) return Promise.reject(new DisposedError(`model compiled for ${this.backend}`));
     const { Tensor } = this.ort;
     const mask = this.takesRunMask ? request.mask : null;
     const batch = request.input.shape[0];
@@ -298,6 +301,10 @@ function stateDims(stack: RuntimeStateGroup, batch: number): number[] {
 function stacked(parts: readonly Float32Array[]): Float32Array {
   if (parts.length === 1) return parts[0];
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((offset, part) => (out.set(part, offset), offset + part.length), 0);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
   return out;
 }
