@@ -194,6 +194,35 @@ export class GraphBuilder {
     return name ?? current;
   }
 
+  /**
+   * The input of the `Squeeze` that made `value`, when nothing else reads either: a caller that
+   * relabels the dimensions itself can take that instead and save ONNX Runtime a node. Otherwise
+   * `value`.
+   */
+  withoutSqueeze(value: string): string {
+    const index = this.nodes.findIndex((n) => n.opType === 'Squeeze' && n.output?.[0] === value);
+    if (index < 0) return value;
+    const squeezed = this.nodes[index].input![0];
+    if (readCount(this.nodes, value) > 0 || readCount(this.nodes, squeezed) > 1) return value;
+    this.nodes.splice(index, 1);
+    return squeezed;
+  }
+
+  /**
+   * Clears the outputs of `opTypes` nodes (operators whose outputs are all optional, such as
+   * LSTM) that no node and no graph output reads: ONNX Runtime fills every output named.
+   */
+  dropUnreadOutputs(opTypes: readonly string[], graphOutputs: readonly string[]): void {
+    const read = new Set(graphOutputs);
+    collectReads(this.nodes, read);
+    for (const node of this.nodes) {
+      if (!opTypes.includes(node.opType ?? '')) continue;
+      const outputs = (node.output ?? []).map((o) => (read.has(o) ? o : ''));
+      while (outputs.length > 1 && outputs[outputs.length - 1] === '') outputs.pop();
+      node.output = outputs;
+    }
+  }
+
   /** The main graph, holding every initializer made through this builder or its subgraphs. */
   toGraph(name: string, inputs: readonly ValueInfoProto[], outputs: readonly ValueInfoProto[], docString?: string): GraphProto {
     return {
@@ -210,6 +239,30 @@ export class GraphBuilder {
   toSubgraph(name: string, inputs: readonly ValueInfoProto[], outputs: readonly ValueInfoProto[]): GraphProto {
     return { name, node: this.nodes, input: [...inputs], output: [...outputs] };
   }
+}
+
+/** Every value `nodes` (and their subgraphs) read, added to `read`. */
+function collectReads(nodes: readonly NodeProto[], read: Set<string>): void {
+  for (const node of nodes) {
+    for (const input of node.input ?? []) read.add(input);
+    for (const attribute of node.attribute ?? []) {
+      if (attribute.g?.node) collectReads(attribute.g.node, read);
+      if (attribute.g?.output) for (const output of attribute.g.output) read.add(output.name ?? '');
+    }
+  }
+}
+
+/** How many node inputs (and subgraph outputs) in `nodes` read `name`. */
+function readCount(nodes: readonly NodeProto[], name: string): number {
+  let count = 0;
+  for (const node of nodes) {
+    count += (node.input ?? []).filter((input) => input === name).length;
+    for (const attribute of node.attribute ?? []) {
+      if (attribute.g?.node) count += readCount(attribute.g.node, name);
+      count += (attribute.g?.output ?? []).filter((output) => output.name === name).length;
+    }
+  }
+  return count;
 }
 
 /** Renames a value everywhere in `nodes`, subgraphs included (they may read it from the outer scope). */

@@ -16,6 +16,7 @@ import { RECURRENT_OP_ACTIVATION_NAMES, applyActivation } from './activations.js
 import { GraphBuilder, valueInfo, type Dim } from './graph.js';
 import { IR_VERSION, OPSET_VERSION, encodeModel, type GraphProto, type ValueInfoProto } from './proto.js';
 import {
+  RECURRENT_OPERATORS,
   buildBidirectionalLayer,
   buildRecurrentLayer,
   stateValue,
@@ -275,7 +276,9 @@ export function buildRuntimeGraph(spec: ModelSpec, weights: ModelWeights, varian
   const exposedStacks = new Map(stacks.map((stack, k) => [stack.value, states[k].final]));
   const outputs = values.map((named, i): RuntimeOutput => {
     if ('value' in named) {
-      const value = spec.outputs[i].shape.length === 3 && !variant.timeMajorEdge ? batchMajor(g, named.value) : named.value;
+      let value = named.value;
+      // A time-major sequence of one direction may stay (time, 1, batch, units): the caller relabels it.
+      if (spec.outputs[i].shape.length === 3) value = variant.timeMajorEdge ? g.withoutSqueeze(value) : batchMajor(g, value);
       return { name: g.expose(value, outputNames[i]), statePosition: null };
     }
     const { holder, position } = named.state;
@@ -286,10 +289,12 @@ export function buildRuntimeGraph(spec: ModelSpec, weights: ModelWeights, varian
     }
     return { name, statePosition: position };
   });
-  const graph = g.toGraph(spec.name, inputs, [
+  const graphOutputs = [
     ...[...new Set(outputs.map((o) => o.name))].filter((name) => !states.some((s) => s.final === name)).map((name) => valueInfo(name, 'float32')),
     ...states.map((s) => valueInfo(s.final, 'float32', [...(s.stacked ? [s.group.length] : []), batch, s.units])),
-  ]);
+  ];
+  g.dropUnreadOutputs(RECURRENT_OPERATORS, graphOutputs.map((o) => o.name ?? ''));
+  const graph = g.toGraph(spec.name, inputs, graphOutputs);
   return { bytes: encode(spec, graph, options), io: { input, mask, states, outputs } };
 }
 

@@ -206,6 +206,9 @@ function directionStates(d: Direction): number[] {
 
 const OPERATOR: Readonly<Record<RecurrentLayerSpec['cell'], string>> = { SimpleRNN: 'RNN', GRU: 'GRU', LSTM: 'LSTM' };
 
+/** The ONNX recurrent operators this package uses. */
+export const RECURRENT_OPERATORS: readonly string[] = Object.values(OPERATOR);
+
 /** Keras gate k of ONNX's order: LSTM ONNX i,o,f,c from Keras i,f,c,o; GRU z,r,h in both. */
 const ONNX_GATE_SOURCE: Readonly<Record<RecurrentLayerSpec['cell'], readonly number[]>> = {
   SimpleRNN: [0],

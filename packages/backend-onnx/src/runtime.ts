@@ -178,8 +178,10 @@ class OnnxCompiledModel implements CompiledModel {
   readonly backend: string;
   private readonly takesRunMask: boolean;
   private readonly graphs = new Map<number, Promise<LoadedGraph>>();
-  /** The graphs loaded so far, for calls that need no await before running. */
-  private readonly loaded = new Map<number, LoadedGraph>();
+  /** The graphs loaded so far by variant key, for calls that need no await before running. */
+  private readonly loaded: (LoadedGraph | undefined)[] = [];
+  /** `finalStates` of a call without state outputs. */
+  private readonly noStates: readonly null[];
   /** Zero initial states by `rows×batch×units`, made once: ONNX Runtime only reads inputs. */
   private readonly zeroStates = new Map<string, OrtTensor>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -193,14 +195,15 @@ class OnnxCompiledModel implements CompiledModel {
   ) {
     this.backend = target.name;
     this.takesRunMask = usesRunMask(spec);
+    this.noStates = Object.freeze(spec.layers.map(() => null));
   }
 
   graph(variant: RuntimeVariant): Promise<LoadedGraph> {
-    const key = variantKey(variant);
+    const key = variantKey(variant.masked, variant.states, variant.timeMajorEdge);
     let graph = this.graphs.get(key);
     if (!graph) {
       graph = this.load(variant).then((loaded) => {
-        this.loaded.set(key, loaded);
+        this.loaded[key] = loaded;
         return loaded;
       });
       this.graphs.set(key, graph);
@@ -223,21 +226,19 @@ class OnnxCompiledModel implements CompiledModel {
     if (this.disposed) return Promise.reject(new DisposedError(`model compiled for ${this.backend}`));
     const { Tensor } = this.ort;
     const mask = this.takesRunMask ? request.mask : null;
-    const batch = request.input.shape[0];
-    const variant: RuntimeVariant = {
-      masked: mask !== null,
-      states: request.returnStates !== false || request.initialStates.some((s) => s !== null),
-      // With one sequence, time-major data is the same data: only the dimensions swap.
-      timeMajorEdge: batch === 1,
-    };
-    const loaded = this.loaded.get(variantKey(variant));
-    if (!loaded) return this.graph(variant).then(() => this.runNow(request));
+    const { input, initialStates } = request;
+    const batch = input.shape[0];
+    const states = request.returnStates !== false || initialStates.some((s) => s !== null);
+    // With one sequence, time-major data is the same data: only the dimensions swap.
+    const timeMajorEdge = batch === 1;
+    const loaded = this.loaded[variantKey(mask !== null, states, timeMajorEdge)];
+    if (!loaded) return this.graph({ masked: mask !== null, states, timeMajorEdge }).then(() => this.runNow(request));
     const { session, io } = loaded;
-    const edge = (shape: readonly number[]) => (variant.timeMajorEdge ? [shape[1], shape[0], ...shape.slice(2)] : [...shape]);
-    const feeds: Record<string, OrtTensor> = { [io.input]: new Tensor('float32', request.input.data, edge(request.input.shape)) };
+    const edge = timeMajorEdge ? swapLeadingDims : copyDims;
+    const feeds: Record<string, OrtTensor> = { [io.input]: new Tensor('float32', input.data, edge(input.shape)) };
     if (io.mask && mask) feeds[io.mask] = new Tensor('float32', mask.data, edge(mask.shape));
     for (const stack of io.states) {
-      const given = request.initialStates[stack.layer];
+      const given = initialStates[stack.layer];
       feeds[stack.initial] = given
         ? new Tensor('float32', stacked(stack.group.map((k) => given[k].data)), stateDims(stack, batch))
         : this.zeros(stack, batch);
@@ -246,11 +247,12 @@ class OnnxCompiledModel implements CompiledModel {
       (results): RunResult => {
         const outputs = io.outputs.map(({ name, statePosition }): Tensor => {
           const { dims, data } = results[name];
-          if (statePosition === null) return { shape: dims.length === 3 ? edge(dims) : [...dims], data: data as Float32Array };
+          if (statePosition === null) return { shape: sequenceShape(dims, edge), data: data as Float32Array };
           const size = dims[1] * dims[2];
           return { shape: [dims[1], dims[2]], data: (data as Float32Array).subarray(statePosition * size, (statePosition + 1) * size) };
         });
-        const finalStates: (Tensor[] | null)[] = this.spec.layers.map((layer) => (variant.states && isStatefulLayer(layer) ? [] : null));
+        if (!states) return { outputs, finalStates: this.noStates };
+        const finalStates: (Tensor[] | null)[] = this.spec.layers.map((layer) => (isStatefulLayer(layer) ? [] : null));
         for (const stack of io.states) {
           const data = results[stack.final].data as Float32Array;
           const size = batch * stack.units;
@@ -282,15 +284,33 @@ class OnnxCompiledModel implements CompiledModel {
     if (this.disposed) return;
     this.disposed = true;
     this.zeroStates.clear();
-    this.loaded.clear();
+    this.loaded.length = 0;
     await this.queue;
     const loaded = await Promise.allSettled(this.graphs.values());
     for (const graph of loaded) if (graph.status === 'fulfilled') await graph.value.session.release();
   }
 }
 
-function variantKey(variant: RuntimeVariant): number {
-  return (variant.masked ? 4 : 0) + (variant.states ? 2 : 0) + (variant.timeMajorEdge ? 1 : 0);
+function variantKey(masked: boolean, states: boolean, timeMajorEdge: boolean): number {
+  return (masked ? 4 : 0) + (states ? 2 : 0) + (timeMajorEdge ? 1 : 0);
+}
+
+/** `(batch, time, ...)` ↔ `(time, batch, ...)`. */
+function swapLeadingDims(shape: readonly number[]): number[] {
+  return shape.length === 3 ? [shape[1], shape[0], shape[2]] : [shape[1], shape[0], ...shape.slice(2)];
+}
+
+/**
+ * A model output's Keras shape: a sequence comes `edge`-ordered, or straight from a recurrent
+ * operator as `(time, 1, batch, units)` in a time-major graph; anything else as it is.
+ */
+function sequenceShape(dims: readonly number[], edge: (shape: readonly number[]) => number[]): number[] {
+  if (dims.length === 4) return [dims[2], dims[0], dims[3]];
+  return dims.length === 3 ? edge(dims) : [...dims];
+}
+
+function copyDims(shape: readonly number[]): number[] {
+  return [...shape];
 }
 
 function stateDims(stack: RuntimeStateGroup, batch: number): number[] {

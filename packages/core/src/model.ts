@@ -62,6 +62,15 @@ export class Model {
   /** Batch size fixed by the first call of a stateful model. */
   private statefulBatch: number | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Calls started and not yet settled; an idle model starts the next call at once. */
+  private pending = 0;
+  private readonly settle = (): void => {
+    this.pending--;
+  };
+  /** Whether any layer is `stateful` (fixed at build). */
+  private hasStatefulLayers = false;
+  /** Initial states of a call that starts every layer from zeros. */
+  private zeroStates: readonly null[] = [];
   private disposed = false;
   private readonly streams = new Set<Stream>();
 
@@ -114,6 +123,8 @@ export class Model {
     this.builtSpec = spec;
     this.builtWeights = weights;
     this.carried = spec.layers.map(() => null);
+    this.hasStatefulLayers = spec.layers.some((l) => isStatefulLayer(l) && l.stateful);
+    this.zeroStates = Object.freeze(spec.layers.map(() => null));
     this.statefulBatch = spec.input.batch !== null && spec.layers.some(isStatefulLayer) ? spec.input.batch : null;
   }
 
@@ -132,9 +143,12 @@ export class Model {
     const batch = checkInput(spec, input);
     const mask = options.mask === undefined ? null : checkMask(spec, options.mask, input);
     const explicit = options.initialState === undefined ? null : checkInitialState(spec, options.initialState, batch);
-    const stateful = spec.layers.some((l) => isStatefulLayer(l) && l.stateful);
+    const stateful = this.hasStatefulLayers;
     if (stateful) this.checkStatefulBatch(spec, batch);
-    const initialStates = spec.layers.map((layer, i) => explicit?.[i] ?? (isStatefulLayer(layer) && layer.stateful ? this.carried[i] : null));
+    const initialStates =
+      explicit === null && !stateful
+        ? this.zeroStates
+        : spec.layers.map((layer, i) => explicit?.[i] ?? (isStatefulLayer(layer) && layer.stateful ? this.carried[i] : null));
     return this.compiled!.run({ input, mask, initialStates, returnStates: stateful }).then((result) => {
       if (stateful) {
         this.carried = spec.layers.map((layer, i) => (isStatefulLayer(layer) && layer.stateful ? result.finalStates[i] : null));
@@ -212,8 +226,10 @@ export class Model {
 
   private serial<T>(task: () => Promise<T>): Promise<T> {
     this.assertLive();
-    const next = this.queue.then(task, task);
-    this.queue = next.catch(() => undefined);
+    // An idle model starts the call now rather than a microtask later behind a settled queue.
+    const next = this.pending === 0 ? startNow(task) : this.queue.then(task, task);
+    this.pending++;
+    this.queue = next.then(this.settle, this.settle);
     return next;
   }
 
@@ -306,8 +322,8 @@ function checkInput(spec: ModelSpec, input: Tensor): number {
   const layer = firstLayer(spec).name;
   const tokenIds = spec.input.tokenIds;
   const rank = tokenIds ? 2 : 3;
-  const expected = tokenIds ? '(batch, timesteps)' : `(batch, timesteps, ${spec.input.features})`;
   if (input.shape.length !== rank) {
+    const expected = expectedInput(spec);
     throw new InputError(`${layer}: input must have rank ${rank} ${expected}, got shape ${formatShape(input.shape)}`, {
       layer,
       field: 'input',
@@ -324,6 +340,7 @@ function checkInput(spec: ModelSpec, input: Tensor): number {
     });
   }
   if (!tokenIds && input.shape[2] !== spec.input.features) {
+    const expected = expectedInput(spec);
     throw new InputError(
       `${layer}: input has ${input.shape[2]} features per step, the layer expects ${spec.input.features} (shape ${formatShape(input.shape)}, expected ${expected})`,
       { layer, field: 'input', expected: spec.input.features, actual: input.shape[2] },
@@ -339,6 +356,10 @@ function checkInput(spec: ModelSpec, input: Tensor): number {
   }
   if (tokenIds) checkTokenIds(spec, input);
   return batch;
+}
+
+function expectedInput(spec: ModelSpec): string {
+  return spec.input.tokenIds ? '(batch, timesteps)' : `(batch, timesteps, ${spec.input.features})`;
 }
 
 function checkTokenIds(spec: ModelSpec, input: Tensor): void {
@@ -466,6 +487,15 @@ function asChunk(x: Tensor, spec: ModelSpec | null): Tensor {
   const stepRank = tokenIds ? 1 : 2;
   if (x.shape.length !== stepRank) return x;
   return { shape: [x.shape[0], 1, ...x.shape.slice(1)], data: x.data };
+}
+
+/** Runs `task` now; what it throws becomes a rejection, as from a queued call. */
+function startNow<T>(task: () => Promise<T>): Promise<T> {
+  try {
+    return task();
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 function nameOutputs(spec: ModelSpec, outputs: readonly Tensor[]): NamedTensor[] {

@@ -116,6 +116,22 @@ describe('stateful layers', () => {
     const results = await Promise.all([1, 2, 3, 4].map(() => model.run(x(1, 1, 1))));
     expect(results.map((r) => r[0].data[0])).toEqual([1, 2, 3, 4]);
   });
+
+  it('start an idle model\'s call at once, and a call behind a pending one only after it settles', async () => {
+    const model = await createModel(simpleRNN({ units: 1, stateful: true, inputShape: [1, 1] }), { backend: 'counter' });
+    const before = backend.requests.length;
+    const first = model.run(x(1, 1, 1));
+    expect(backend.requests.length).toBe(before + 1);
+    const second = model.run(x(1, 1, 1));
+    expect(backend.requests.length).toBe(before + 1);
+    await first;
+    await second;
+    expect(backend.requests.length).toBe(before + 2);
+    // A rejected call does not stall the queue: the model is idle again after it.
+    await expect(model.run(x(2, 1, 1))).rejects.toThrow(/keeps batch size 1/);
+    void model.run(x(1, 1, 1));
+    expect(backend.requests.length).toBe(before + 3);
+  });
 });
 
 describe('streams', () => {
