@@ -80,6 +80,14 @@ describe.concurrent('rnn run', () => {
     expect(compareOutputs(result.outputs, fixture(`${SEED901}.json`).outputs).message).toBe('');
   });
 
+  it('--backend auto measures the backends, as createModel\'s auto does, and reports which one ran', async ({ expect }) => {
+    const { code, stdout } = await rnn('run', model(`${SEED901}.keras`), '--input', model(`${SEED901}.json`), '--backend', 'auto');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { backend: string; outputs: Tensor[] };
+    expect(result.backend).toMatch(/^auto\([a-z-]+(:[a-z]+)*\)$/);
+    expect(compareOutputs(result.outputs, fixture(`${SEED901}.json`).outputs).message).toBe('');
+  });
+
   it('runs the Keras 2.0.4 file with Keras 2 semantics, matching its file-run reference', async ({ expect }) => {
     const input = join(temporary, 'aind.json');
     writeFileSync(input, JSON.stringify(fixture(`${KERAS2_RUN}.run.json`).inputs));

@@ -25,7 +25,9 @@ Input FILE:
 
 Options:
   --input FILE       the input batch (required)
-  --backend NAME     cpu, tfjs:cpu, onnx:cpu, ... or auto (default): the best available here
+  --backend NAME     cpu, tfjs:cpu, onnx:cpu, ..., a family (tfjs, onnx), or auto: measures the
+                     available backends on the model and sends each call to the fastest (reported
+                     as auto(NAME)). Default: the highest-priority backend available here
   --output FILE      write the JSON there instead of stdout
   --batch-size N     rows per backend call (default ${DEFAULT_BATCH_SIZE}); larger batches run in chunks
                      with a progress bar on stderr. Stateful models run in one call.
@@ -48,7 +50,7 @@ async function runModel(argv: string[], io: CliIO): Promise<number> {
     args: argv,
     options: {
       input: { type: 'string' },
-      backend: { type: 'string', default: 'auto' },
+      backend: { type: 'string' },
       output: { type: 'string' },
       'batch-size': { type: 'string', default: String(DEFAULT_BATCH_SIZE) },
     },
@@ -63,14 +65,15 @@ async function runModel(argv: string[], io: CliIO): Promise<number> {
   // The file and the input first: their errors should not wait for backend runtimes to load.
   const loaded = await loadKerasModel(path);
   const input = readInput(values.input);
-  const backend = values.backend === 'auto' ? undefined : values.backend;
-  const failures = await loadBackendPackages(backend === undefined ? undefined : packagesFor([backend]));
+  // `auto` is core's measuring backend, as in createModel; it needs every package, as does the default.
+  const backend = values.backend;
+  const failures = await loadBackendPackages(backend === undefined || backend === 'auto' ? undefined : packagesFor([backend]));
   for (const failure of failures) io.stderr(`rnn run: note: ${failure.name} failed to import: ${failure.reason}\n`);
 
   const model = await createModel(loaded.config, { weights: loaded.weights, kerasVersion: loaded.kerasVersion, backend });
   try {
     const outputs = await runInChunks(model, input, batchSize, io);
-    const json = outputJson(path, model.backend ?? values.backend, outputs);
+    const json = outputJson(path, model.backend ?? backend ?? 'unknown', outputs);
     if (values.output) {
       writeFileSync(values.output, json);
       io.stderr(`wrote ${values.output}: ${outputs.map((o) => `${o.name} ${formatShape(o.shape)}`).join(', ')} (backend ${model.backend})\n`);
