@@ -116,6 +116,14 @@ function describeLayer(layer: LayerSpec): string {
       return `Masking(${layer.maskValue})`;
     case 'activation':
       return `Activation(${layer.activation})`;
+    case 'repeat-vector':
+      return `RepeatVector(${layer.times})`;
+    case 'flatten':
+      return 'Flatten';
+    case 'global-pooling':
+      return layer.pooling === 'average' ? 'GlobalAveragePooling1D' : 'GlobalMaxPooling1D';
+    case 'batch-normalization':
+      return 'BatchNormalization';
   }
 }
 

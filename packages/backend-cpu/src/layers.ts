@@ -4,19 +4,25 @@ import {
   InputError,
   STATE_COUNT,
   applyAxisActivation,
+  batchNormalizationAffine,
   formatShape,
   isElementwiseActivation,
   type Activation,
   type ActivationLayerSpec,
+  type BatchNormalizationLayerSpec,
+  type BatchNormalizationWeights,
   type BidirectionalLayerSpec,
   type BidirectionalWeights,
   type DenseWeights,
   type EmbeddingWeights,
+  type FlattenLayerSpec,
+  type GlobalPoolingLayerSpec,
   type LayerSpec,
   type LayerWeights,
   type MaskingLayerSpec,
   type RecurrentLayerSpec,
   type RecurrentWeights,
+  type RepeatVectorLayerSpec,
   type Tensor,
 } from '@rnn/core';
 import { matmulPacked } from './kernels.js';
@@ -75,6 +81,14 @@ export function compileLayer(layer: LayerSpec, weights: LayerWeights, recurrent:
       return compileMasking(layer);
     case 'activation':
       return compileActivation(layer);
+    case 'repeat-vector':
+      return compileRepeatVector(layer);
+    case 'flatten':
+      return compileFlatten(layer);
+    case 'global-pooling':
+      return compileGlobalPooling(layer);
+    case 'batch-normalization':
+      return compileBatchNormalization(layer, requireWeights<BatchNormalizationWeights>(layer, weights));
   }
 }
 
@@ -249,6 +263,87 @@ function compileEmbedding(embedding: PackedEmbedding): CompiledLayer {
     }
     const output = { shape: [...flow.shape, width], data };
     return { outputs: [output], next: { ...output, mask }, states: null };
+  };
+}
+
+/** `(batch, features)` → `(batch, times, features)`. */
+function compileRepeatVector(spec: RepeatVectorLayerSpec): CompiledLayer {
+  return (flow) => {
+    if (flow.shape.length !== 2) {
+      throw new InputError(`${spec.name}: expects input (batch, features), got ${formatShape(flow.shape)}`, {
+        layer: spec.name,
+        field: 'input',
+        expected: '(batch, features)',
+        actual: flow.shape,
+      });
+    }
+    const [batch, features] = flow.shape;
+    const data = new Float32Array(batch * spec.times * features);
+    for (let b = 0; b < batch; b++) {
+      const row = flow.data.subarray(b * features, (b + 1) * features);
+      for (let t = 0; t < spec.times; t++) data.set(row, (b * spec.times + t) * features);
+    }
+    const output = { shape: [batch, spec.times, features], data };
+    return { outputs: [output], next: { ...output, mask: null }, states: null };
+  };
+}
+
+/** Row-major, so the data stays as it is; the mask ends here (Keras 3's Flatten drops it). */
+function compileFlatten(spec: FlattenLayerSpec): CompiledLayer {
+  return (flow) => {
+    if (flow.shape.length < 2) {
+      throw new InputError(`${spec.name}: expects input (batch, ...), got ${formatShape(flow.shape)}`, {
+        layer: spec.name,
+        field: 'input',
+        expected: '(batch, ...)',
+        actual: flow.shape,
+      });
+    }
+    const batch = flow.shape[0];
+    const output = { shape: [batch, batch === 0 ? 0 : flow.data.length / batch], data: flow.data.slice() };
+    return { outputs: [output], next: { ...output, mask: null }, states: null };
+  };
+}
+
+/**
+ * Over the timesteps of each row and feature. The average takes only unmasked steps (a row with none
+ * divides 0 by 0, NaN, as Keras does); the max takes every step, mask or not, as Keras 3 does.
+ */
+function compileGlobalPooling(spec: GlobalPoolingLayerSpec): CompiledLayer {
+  return (flow) => {
+    const features = flow.shape[flow.shape.length - 1];
+    const [batch, timesteps] = sequenceShape(spec.name, flow, features);
+    const mask = spec.pooling === 'average' ? flow.mask : null;
+    const data = new Float32Array(batch * features);
+    for (let b = 0; b < batch; b++) {
+      const out = data.subarray(b * features, (b + 1) * features);
+      if (spec.pooling === 'max') out.fill(-Infinity);
+      let count = 0;
+      for (let t = 0; t < timesteps; t++) {
+        if (mask !== null && mask[b * timesteps + t] === 0) continue;
+        count++;
+        const step = flow.data.subarray((b * timesteps + t) * features, (b * timesteps + t + 1) * features);
+        if (spec.pooling === 'max') for (let f = 0; f < features; f++) out[f] = Math.max(out[f], step[f]);
+        else for (let f = 0; f < features; f++) out[f] += step[f];
+      }
+      if (spec.pooling === 'average') for (let f = 0; f < features; f++) out[f] /= count;
+    }
+    const output = { shape: spec.keepDims ? [batch, 1, features] : [batch, features], data };
+    return { outputs: [output], next: { ...output, mask: null }, states: null };
+  };
+}
+
+function compileBatchNormalization(spec: BatchNormalizationLayerSpec, weights: BatchNormalizationWeights): CompiledLayer {
+  const { scale, shift } = batchNormalizationAffine(spec, weights);
+  return (flow) => {
+    const features = lastDimension(spec.name, flow, spec.features);
+    const data = new Float32Array(flow.data.length);
+    for (let i = 0; i < data.length; i++) {
+      const f = i % features;
+      data[i] = flow.data[i] * scale[f] + shift[f];
+    }
+    const output = { shape: [...flow.shape], data };
+    return { outputs: [output], next: { ...output, mask: flow.mask }, states: null };
   };
 }
 

@@ -1,7 +1,10 @@
 import {
   UnsupportedError,
+  batchNormalizationAffine,
   isStatefulLayer,
+  layerOutputShape,
   stateShapes,
+  type BatchNormalizationWeights,
   type BidirectionalWeights,
   type DenseWeights,
   type EmbeddingWeights,
@@ -36,7 +39,7 @@ export interface OnnxIoNames {
   /**
    * `(batch, time)` float32 of 0/1, or a `(0, 0)` tensor for no mask (ONNX Runtime's JS APIs drop
    * inputs that are not required, so it cannot be optional). Present only when a mask given to
-   * `run` reaches a recurrent layer; `null` otherwise.
+   * `run` reaches a recurrent layer or an average pooling (`usesRunMask`); `null` otherwise.
    */
   readonly mask: string | null;
   /** Per layer (spec order), the initial-state inputs in Keras order (`[]` for layers without state). */
@@ -53,11 +56,23 @@ export function stateNames(layer: StatefulLayerSpec): string[] {
   return [...stateNames(layer.forward).map((s) => `forward_${s}`), ...stateNames(layer.backward).map((s) => `backward_${s}`)];
 }
 
-/** Whether a mask passed to `run` reaches a recurrent layer (Masking and Embedding replace it). */
+/**
+ * Whether a mask passed to `run` reaches a layer that reads it: a recurrent layer or an average
+ * pooling. Masking and Embedding replace it; Flatten and max pooling drop it unread.
+ */
 export function usesRunMask(spec: ModelSpec): boolean {
   for (const layer of spec.layers) {
-    if (layer.kind === 'masking' || layer.kind === 'embedding') return false;
-    if (isStatefulLayer(layer)) return true;
+    switch (layer.kind) {
+      case 'rnn':
+      case 'bidirectional':
+        return true;
+      case 'global-pooling':
+        return layer.pooling === 'average';
+      case 'masking':
+      case 'embedding':
+      case 'flatten':
+        return false;
+    }
   }
   return false;
 }
@@ -88,7 +103,7 @@ export interface ModelGraphOptions {
   readonly operatorActivations?: readonly string[];
   /**
    * `false` leaves out the `mask` input and the If around the model: a graph for calls without a
-   * mask only. Default true (when a run mask can reach a recurrent layer).
+   * mask only. Default true (when a run mask can reach a layer that reads it, see `usesRunMask`).
    */
   readonly maskInput?: boolean;
   /** Written into the file's `producer_version`. */
@@ -100,7 +115,7 @@ export interface ModelGraphOptions {
 /**
  * The whole model as one ONNX graph with Keras's layouts at its edge, for export: every layer's
  * nodes, the weights as initializers, states as explicit `(batch, units)` inputs and outputs. When a
- * run mask can reach a recurrent layer, the body is built twice under an `If` on the mask's size:
+ * run mask can reach a layer that reads it, the body is built twice under an `If` on the mask's size:
  * without it (fast native operators) and with it (masked Scans); an empty `(0, 0)` mask selects the
  * first.
  */
@@ -347,6 +362,10 @@ function buildLayers(
 ): NamedOutput[] {
   let value = x;
   let mask = runMask;
+  // Keras's shape of the flow, batch-major as Keras writes it; sequences are time-major in the graph.
+  let shape: readonly (number | null)[] = spec.input.tokenIds
+    ? [spec.input.batch, spec.input.timesteps]
+    : [spec.input.batch, spec.input.timesteps, spec.input.features];
   let last: LayerResult | null = null;
   spec.layers.forEach((layer, i) => {
     const layerWeights = weights[i];
@@ -361,12 +380,13 @@ function buildLayers(
         if (!layer.returnSequences) mask = null;
         break;
       default: {
-        const layerResult = buildPlainLayer(g, layer, layerWeights, value);
+        const layerResult = buildPlainLayer(g, layer, layerWeights, { x: value, mask, rank: shape.length });
         const output = layerResult.value;
         result = { value: output, named: new Map([['output', { value: output }]]) };
         if (layerResult.mask !== undefined) mask = layerResult.mask;
       }
     }
+    shape = layerOutputShape(layer, shape);
     value = result.value;
     last = result;
   });
@@ -380,13 +400,25 @@ function buildLayers(
   });
 }
 
+/** What a layer without states reads: the flow (time-major when 3-D), the mask reaching it, and the flow's Keras rank. */
+interface PlainLayerInput {
+  readonly x: string;
+  readonly mask: MaskValue | null;
+  readonly rank: number;
+}
+
 interface PlainLayerResult {
   readonly value: string;
   /** The mask after the layer; `undefined` = unchanged. */
   readonly mask?: MaskValue | null;
 }
 
-function buildPlainLayer(g: GraphBuilder, layer: Exclude<LayerSpec, StatefulLayerSpec>, weights: LayerWeights, x: string): PlainLayerResult {
+function buildPlainLayer(
+  g: GraphBuilder,
+  layer: Exclude<LayerSpec, StatefulLayerSpec>,
+  weights: LayerWeights,
+  { x, mask, rank }: PlainLayerInput,
+): PlainLayerResult {
   switch (layer.kind) {
     case 'dense': {
       const { kernel, bias } = weights as DenseWeights;
@@ -408,6 +440,35 @@ function buildPlainLayer(g: GraphBuilder, layer: Exclude<LayerSpec, StatefulLaye
       const ids = g.op('Cast', [x], { to: { int: 7 } }, 'ids');
       const value = g.op('Gather', [g.weight(`${layer.name}/embeddings`, embeddings.data, embeddings.shape), ids], { axis: { int: 0 } }, 'embedded');
       return { value, mask: layer.maskZero ? stepMask(g, g.op('Not', [g.op('Equal', [x, g.scalar(0)])]), false) : null };
+    }
+    case 'repeat-vector': {
+      // (batch, features) → the time-major sequence (times, batch, features) of copies.
+      const row = g.op('Unsqueeze', [x, g.ints([0])], {}, 'step');
+      return { value: g.op('Expand', [row, g.ints([layer.times, 1, 1])], {}, 'repeated'), mask: null };
+    }
+    case 'flatten': {
+      if (rank === 2) return { value: x, mask: null };
+      // Keras's row order is batch-major (step by step within a row), so time-major turns back first.
+      const rows = g.op('Transpose', [x], { perm: { ints: [1, 0, 2] } }, 'batch_major');
+      return { value: g.op('Reshape', [rows, g.ints([0, -1])], {}, 'flat'), mask: null };
+    }
+    case 'global-pooling': {
+      // Time is axis 0; with keepDims the result is a time-major sequence of one step.
+      const keepdims = { int: layer.keepDims ? 1 : 0 };
+      if (layer.pooling === 'max') return { value: g.op('ReduceMax', [x], { axes: { ints: [0] }, keepdims }, 'max_pooled'), mask: null };
+      if (!mask) return { value: g.op('ReduceMean', [x], { axes: { ints: [0] }, keepdims }, 'mean_pooled'), mask: null };
+      // Keras: sum(where(mask, x, 0)) / sum(mask) over time; a row with every step masked gives 0/0 = NaN, as in Keras.
+      const time = g.ints([0]);
+      const kept = g.op('Where', [mask.scanned, x, g.scalar(0)], {}, 'unmasked_steps');
+      const total = g.op('ReduceSum', [kept, time], { keepdims }, 'step_sum');
+      const count = g.op('ReduceSum', [g.op('Cast', [mask.scanned], { to: { int: 1 } }, 'step_weight'), time], { keepdims }, 'step_count');
+      return { value: g.op('Div', [total, count], {}, 'mean_pooled'), mask: null };
+    }
+    case 'batch-normalization': {
+      // Plain Mul and Add over the last axis, with core's per-feature constants: every provider runs them.
+      const { scale, shift } = batchNormalizationAffine(layer, weights as BatchNormalizationWeights);
+      const scaled = g.op('Mul', [x, g.weight(`${layer.name}/scale`, scale, [layer.features])], {}, 'scaled');
+      return { value: g.op('Add', [scaled, g.weight(`${layer.name}/shift`, shift, [layer.features])], {}, 'normalized') };
     }
   }
 }

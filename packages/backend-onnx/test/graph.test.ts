@@ -4,6 +4,7 @@ import {
   ELEMENTWISE_ACTIVATIONS,
   activation,
   applyAxisActivation,
+  batchNormalization,
   bidirectional,
   createModel,
   gru,
@@ -11,6 +12,7 @@ import {
   lstm,
   masking,
   parseConfig,
+  repeatVector,
   sequential,
   simpleRNN,
   tensor,
@@ -171,6 +173,14 @@ describe('runtime graphs (what onnx:* backends run)', () => {
     expect(opTypes(graph)).not.toContain('If');
     expect(opTypes(graph).filter((op) => op === 'Scan')).toHaveLength(2);
     expect(io.states.map((s) => s.group)).toEqual([[0], [1]]);
+  });
+  it('repeats a vector into a time-major sequence the next layer reads as it is, and normalises with Mul and Add', () => {
+    const config = sequential(
+      [lstm({ units: 4, inputShape: [null, 3] }), repeatVector(5), batchNormalization(), gru({ units: 2, returnSequences: true })],
+    );
+    const { graph } = runtime(config, false, false);
+    // One Transpose in, one out: nothing between RepeatVector's Expand and the GRU.
+    expect(opTypes(graph)).toEqual(['Transpose', 'LSTM', 'Gather', 'Unsqueeze', 'Expand', 'Mul', 'Add', 'GRU', 'Squeeze', 'Transpose']);
   });
 });
 

@@ -1,13 +1,18 @@
 import { existsSync } from 'node:fs';
+import { describe, it } from 'vitest';
+import { loadFixtures } from '@rnn/conformance/node';
 import { describeConformance } from '@rnn/conformance/vitest';
 import { onnxWebGpu } from '../src/index.js';
+import { LAYER_CASES } from './layer-cases.js';
+import { checkCaseOnBackend } from './layer-checks.js';
 
 /**
  * onnx:webgpu on a sample of fixtures: each kind of graph once (the LSTM/GRU operators, which run
  * on the WebGPU provider; the RNN operator, which falls back to its CPU kernel; Scans for masks and
  * for activations the WebGPU kernels lack; a Bidirectional node; a model; a stateful sequence).
- * All 164 pass too, but a software Vulkan driver makes that take minutes. Skipped without a WebGPU
- * adapter; Debian's SwiftShader driver (from the chromium package) is used when present.
+ * All 164 pass too, but a software Vulkan driver makes that take minutes. Then every model of the
+ * `extra/` fixtures and the hand-computed cases of the RepeatVector/Flatten/pooling/BatchNormalization
+ * layers. Skipped without a WebGPU adapter; Debian's SwiftShader driver (from the chromium package) is used when present.
  */
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
 if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER)) process.env.VK_ICD_FILENAMES = SWIFTSHADER;
@@ -24,4 +29,15 @@ const SAMPLE = new Set([
   'lstm-stateful-state-reset-b2-t5-i3-u4-seed255',
 ]);
 
-describeConformance(onnxWebGpu, { filter: (id) => SAMPLE.has(id), skipUnavailable: true });
+/** Every fixture of the `extra/` set: the RepeatVector/Flatten/pooling/BatchNormalization models. */
+const EXTRA = new Set(loadFixtures().filter((f) => /[/\\]extra[/\\]/.test(f.source)).map((f) => f.id));
+
+describeConformance(onnxWebGpu, { filter: (id) => SAMPLE.has(id) || EXTRA.has(id), skipUnavailable: true });
+
+describe('new layers on onnx:webgpu', () => {
+  it.for(LAYER_CASES.map((c) => [c.name, c] as const))('%s', async ([, c], context) => {
+    const availability = await onnxWebGpu.available();
+    if (!availability.ok) context.skip(availability.reason);
+    await checkCaseOnBackend(onnxWebGpu, c);
+  });
+});

@@ -1,17 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   STATE_COUNT,
+  batchNormalizationAffine,
+  type BatchNormalizationLayerSpec,
+  type BatchNormalizationWeights,
   type BidirectionalLayerSpec,
   type BidirectionalWeights,
   type DenseLayerSpec,
   type DenseWeights,
   type EmbeddingLayerSpec,
   type EmbeddingWeights,
+  type GlobalPoolingLayerSpec,
   type LayerSpec,
   type LayerWeights,
   type MergeMode,
   type RecurrentLayerSpec,
   type RecurrentWeights,
+  type RepeatVectorLayerSpec,
 } from '@rnn/core';
 import { applyActivation } from './activations.js';
 import type { RecurrentRunner } from './recurrent.js';
@@ -69,6 +74,21 @@ export function compileLayer(spec: LayerSpec, weights: LayerWeights, recurrent: 
         },
         dispose: () => undefined,
       };
+    case 'repeat-vector':
+      return repeatVectorLayer(spec);
+    case 'flatten':
+      return {
+        call: (x) => {
+          // Row-major, as Keras; the explicit size (not -1) also holds for an empty batch.
+          const flat = tf.reshape(x, [x.shape[0], x.shape.slice(1).reduce((n, d) => n * d, 1)]);
+          return { value: flat, outputs: [flat], mask: null, states: null };
+        },
+        dispose: () => undefined,
+      };
+    case 'global-pooling':
+      return globalPoolingLayer(spec);
+    case 'batch-normalization':
+      return batchNormalizationLayer(spec, weights as BatchNormalizationWeights);
   }
 }
 
@@ -145,5 +165,57 @@ function embeddingLayer(spec: EmbeddingLayerSpec, weights: EmbeddingWeights): Co
       return { value: vectors, outputs: [vectors], mask, states: null };
     },
     dispose: () => table.dispose(),
+  };
+}
+
+function repeatVectorLayer(spec: RepeatVectorLayerSpec): CompiledLayer {
+  return {
+    call: (x) => {
+      // (batch, features) → (batch, times, features); a 2-D input never carries a mask, nor does the copy.
+      const repeated = tf.tile(tf.expandDims(x, 1), [1, spec.times, 1]);
+      return { value: repeated, outputs: [repeated], mask: null, states: null };
+    },
+    dispose: () => undefined,
+  };
+}
+
+function globalPoolingLayer(spec: GlobalPoolingLayerSpec): CompiledLayer {
+  return {
+    call: (x, mask) => {
+      const pooled = spec.pooling === 'max' ? tf.max(x, 1, spec.keepDims) : average(x, mask, spec.keepDims);
+      return { value: pooled, outputs: [pooled], mask: null, states: null };
+    },
+    dispose: () => undefined,
+  };
+}
+
+/**
+ * Mean over the steps of `(batch, timesteps, features)`, leaving masked steps out. A row whose
+ * steps are all masked divides 0 by 0 (NaN), as Keras does. The max takes no mask: Keras 3's
+ * GlobalMaxPooling1D does not support masking, so masked steps take part there.
+ */
+function average(x: tf.Tensor, mask: tf.Tensor2D | null, keepDims: boolean): tf.Tensor {
+  if (mask === null) return tf.mean(x, 1, keepDims);
+  // Keras 3 too zeroes masked steps with a `where`, so an Inf or NaN there does not leak into the sum.
+  const sum = tf.sum(tf.where(tf.expandDims(mask, -1), x, tf.zerosLike(x)), 1, keepDims);
+  const count = tf.sum(tf.cast(mask, 'float32'), 1, true);
+  return tf.div(sum, keepDims ? tf.expandDims(count, -1) : count);
+}
+
+function batchNormalizationLayer(spec: BatchNormalizationLayerSpec, weights: BatchNormalizationWeights): CompiledLayer {
+  // Folded once into x · scale + shift per feature, Keras's own order (core computes the two vectors).
+  const affine = batchNormalizationAffine(spec, weights);
+  const scale = upload({ shape: [spec.features], data: affine.scale }) as tf.Tensor1D;
+  const shift = upload({ shape: [spec.features], data: affine.shift }) as tf.Tensor1D;
+  return {
+    call: (x, mask) => {
+      // Broadcasts over the last axis of a 2-D or 3-D flow.
+      const y = tf.add(tf.mul(x, scale), shift);
+      return { value: y, outputs: [y], mask, states: null };
+    },
+    dispose: () => {
+      scale.dispose();
+      shift.dispose();
+    },
   };
 }

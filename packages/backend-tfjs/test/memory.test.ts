@@ -1,12 +1,27 @@
 import '../src/node.js';
 import * as tf from '@tensorflow/tfjs-core';
-import { createModel, embedding, gru, sequential, type Model, type ModelSpec } from '@rnn/core';
+import {
+  batchNormalization,
+  createModel,
+  dense,
+  embedding,
+  flatten,
+  globalAveragePooling1D,
+  globalMaxPooling1D,
+  gru,
+  lstm,
+  repeatVector,
+  sequential,
+  type Model,
+  type ModelSpec,
+} from '@rnn/core';
 import { loadFixtures, type Fixture } from '@rnn/conformance/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NODE_BACKENDS, useTfBackend } from './helpers.js';
 
 // Every layer kind, mask pattern, direction and stateful path, without the 500-step spam model
-// (its Embedding path is covered by the hand-built model below).
+// (its Embedding path is covered by the hand-built model below). `model-` includes the extra/
+// models with RepeatVector, Flatten, global pooling and BatchNormalization.
 const LEAK_CASES = [
   'bi-lstm-mconcat-seq-state-init-masktrail-',
   'bi-gru-mnone-state-masklead-',
@@ -39,11 +54,13 @@ async function runFixture(model: Model, f: Fixture): Promise<void> {
 
 /**
  * The weight tensors a compiled model keeps in tfjs. On cpu and wasm (the fused-kernel backends)
- * recurrent weights live in the kernel's own memory, so only Dense and Embedding hold tensors.
+ * recurrent weights live in the kernel's own memory, so only Dense, Embedding and
+ * BatchNormalization (its folded per-feature scale and shift) hold tensors.
  */
 function heldWeightTensors(spec: ModelSpec): number {
   return spec.layers.reduce((held, layer) => {
     if (layer.kind === 'dense') return held + (layer.useBias ? 2 : 1);
+    if (layer.kind === 'batch-normalization') return held + 2;
     return held + (layer.kind === 'embedding' ? 1 : 0);
   }, 0);
 }
@@ -81,6 +98,28 @@ describe.each(NODE_BACKENDS)('tensor lifetime on $name', ({ name }) => {
     const ids = { shape: [2, 5], data: [1, 2, 3, 0, 0, 9, 8, 0, 0, 0] };
     await expectNoLeak(name, () => createModel(config, { backend: name, seed: 3 }), async (model) => {
       await model.run(ids);
+    });
+  });
+
+  it('a model with every new layer kind (masked average, BatchNormalization, RepeatVector, max, Flatten) leaves no tensor behind', async () => {
+    const config = sequential(
+      [
+        embedding({ inputDim: 10, outputDim: 4, maskZero: true }),
+        lstm({ units: 3, returnSequences: true }),
+        batchNormalization(),
+        globalAveragePooling1D(),
+        repeatVector(2),
+        gru({ units: 3, returnSequences: true }),
+        globalMaxPooling1D({ keepDims: true }),
+        flatten(),
+        dense({ units: 2, activation: 'softmax' }),
+      ],
+      { inputShape: [5] },
+    );
+    const ids = { shape: [2, 5], data: [1, 2, 3, 0, 0, 9, 8, 0, 0, 0] };
+    await expectNoLeak(name, () => createModel(config, { backend: name, seed: 5 }), async (model) => {
+      const [probabilities] = await model.run(ids);
+      expect(probabilities.shape).toEqual([2, 2]);
     });
   });
 

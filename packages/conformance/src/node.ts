@@ -8,12 +8,16 @@ import { createFixtureValidator } from './validate.js';
 
 export * from './index.js';
 
-/** The golden fixtures shipped in this package (Keras 3.15.1 outputs, incl. `real-world/`). */
+/** The golden fixtures shipped in this package (Keras 3.15.1 outputs, incl. `real-world/` and `extra/`). */
 export const bundledFixturesDir: string = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
-/** Subfolders of the golden layout that hold fixtures; `real-world/` (if present) is the same layout again. */
+/**
+ * Subfolders of the golden layout that hold fixtures; `real-world/` (trained models from GitHub) and
+ * `extra/` (this project's models with RepeatVector, Flatten, global pooling, BatchNormalization), if
+ * present, are the same layout again.
+ */
 const FIXTURE_FOLDERS = ['cases', 'models'] as const;
-const NESTED_SETS = ['real-world'] as const;
+const NESTED_SETS = ['real-world', 'extra'] as const;
 
 let validator: FixtureValidator | null = null;
 
@@ -25,7 +29,7 @@ function fixtureValidator(): FixtureValidator {
 
 /**
  * Loads and validates every fixture of a folder in the golden layout: `cases/*.json`, `models/*.json`,
- * and the same inside `real-world/` when present. Default: the bundled set. Throws `FormatError` naming
+ * and the same inside `real-world/` and `extra/` when present. Default: the bundled set. Throws `FormatError` naming
  * the file and JSON path of the first malformed fixture.
  */
 export function loadFixtures(dir: string = bundledFixturesDir): LoadedFixture[] {

@@ -41,17 +41,18 @@ afterEach(() => {
 describe('loadFixtures (bundled set)', () => {
   const fixtures = loadFixtures();
 
-  it('loads every case of both manifests, with real-world/ models', () => {
+  it('loads every case of the three manifests, with real-world/ and extra/ models', () => {
     const manifest = JSON.parse(readFileSync(join(bundledFixturesDir, 'manifest.json'), 'utf8'));
     const realWorld = JSON.parse(readFileSync(join(bundledFixturesDir, 'real-world', 'manifest.json'), 'utf8'));
+    const extra = JSON.parse(readFileSync(join(bundledFixturesDir, 'extra', 'manifest.json'), 'utf8'));
     const ids = fixtures.map((f) => f.id).sort();
-    const expected = [...manifest.cases, ...realWorld.cases].map((c: { id: string }) => c.id).sort();
+    const expected = [...manifest.cases, ...realWorld.cases, ...extra.cases].map((c: { id: string }) => c.id).sort();
     expect(ids).toEqual(expected);
-    expect(ids).toHaveLength(164);
+    expect(ids).toHaveLength(180);
   });
 
   it('groups fixtures into the six families the way the manifests classify them', () => {
-    const manifests = [join(bundledFixturesDir, 'manifest.json'), join(bundledFixturesDir, 'real-world', 'manifest.json')];
+    const manifests = ['manifest.json', 'real-world/manifest.json', 'extra/manifest.json'].map((file) => join(bundledFixturesDir, file));
     const expected = new Map<string, string>();
     for (const file of manifests) {
       for (const c of JSON.parse(readFileSync(file, 'utf8')).cases as { id: string; kind: string; layer: string }[]) {
@@ -62,7 +63,7 @@ describe('loadFixtures (bundled set)', () => {
     for (const f of fixtures) expect([f.id, fixtureFamily(f.fixture)]).toEqual([f.id, expected.get(f.id)]);
     const counts: Record<string, number> = {};
     for (const f of fixtures) counts[fixtureFamily(f.fixture)] = (counts[fixtureFamily(f.fixture)] ?? 0) + 1;
-    expect(counts).toEqual({ SimpleRNN: 24, GRU: 51, LSTM: 30, Bidirectional: 46, stateful: 6, models: 7 });
+    expect(counts).toEqual({ SimpleRNN: 24, GRU: 51, LSTM: 30, Bidirectional: 46, stateful: 6, models: 23 });
   });
 
   it('returns typed fixtures with their source and model file location', () => {
@@ -74,6 +75,9 @@ describe('loadFixtures (bundled set)', () => {
     expect(seed.modelFile).toBeUndefined();
     const model = fixtures.find((f) => f.id === 'model-masking-bilstm-gru-dense-h5-b3-t6-i5-seed903')!;
     expect(model.modelFile).toBe(join(bundledFixturesDir, 'models', 'model-masking-bilstm-gru-dense-h5-b3-t6-i5-seed903.h5'));
+    const tokenModel = fixtures.find((f) => f.id === 'model-embedding-mask-gmp-dense-b3-t6-seed1013')!;
+    expect(tokenModel.modelFile).toBe(join(bundledFixturesDir, 'extra', 'models', 'model-embedding-mask-gmp-dense-b3-t6-seed1013.keras'));
+    expect(tokenModel.fixture.inputs!.shape).toEqual([3, 6]);
   });
 });
 

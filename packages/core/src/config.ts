@@ -3,15 +3,20 @@ import { STATE_COUNT } from './spec.js';
 import { ConfigError, formatShape } from './errors.js';
 import { collectChain } from './config/chain.js';
 import {
+  GLOBAL_POOLING_CLASSES,
   INFERENCE_NOOP_CLASSES,
   RECURRENT_CLASSES,
   layerName,
   parseActivationLayer,
+  parseBatchNormalization,
   parseBidirectional,
   parseDense,
   parseEmbedding,
+  parseFlatten,
+  parseGlobalPooling,
   parseMasking,
   parseRecurrent,
+  parseRepeatVector,
   parseTimeDistributed,
   rawLayer,
   readDeclaredShape,
@@ -49,6 +54,10 @@ export const SUPPORTED_LAYER_CLASSES: readonly string[] = [
   'Masking',
   'Embedding',
   'Activation',
+  'RepeatVector',
+  'Flatten',
+  ...Object.keys(GLOBAL_POOLING_CLASSES),
+  'BatchNormalization',
   ...INFERENCE_NOOP_CLASSES,
 ];
 
@@ -270,7 +279,30 @@ function parseLayer(raw: RawLayer, input: readonly (number | null)[], isFirst: b
       return parseEmbedding(raw);
     case 'Activation':
       return parseActivationLayer(raw, ctx);
+    case 'RepeatVector':
+      if (input.length !== 2) {
+        throw new ConfigError(
+          `RepeatVector layer "${name}" needs a (batch, features) input, but the layer before it outputs ${formatShape(input)}`,
+          { layer: name, field: 'input_shape', expected: '(batch, features)', actual: input },
+        );
+      }
+      return parseRepeatVector(raw);
+    case 'Flatten':
+      if (input.slice(1).some((d) => d === null)) {
+        throw new ConfigError(
+          `Flatten layer "${name}" needs every input dimension but the batch known, got ${formatShape(input)} ` +
+            '(give the model a fixed number of timesteps)',
+          { layer: name, field: 'input_shape', expected: 'known timesteps', actual: input },
+        );
+      }
+      return parseFlatten(raw);
+    case 'BatchNormalization':
+      return parseBatchNormalization(raw, features, input.length);
     default:
+      if (Object.hasOwn(GLOBAL_POOLING_CLASSES, raw.className)) {
+        needsSequence(raw.className);
+        return parseGlobalPooling(raw);
+      }
       throw new ConfigError(
         `Layer "${name}" has class "${raw.className}", which is not supported; supported: ${SUPPORTED_LAYER_CLASSES.join(', ')}`,
         { layer: name, field: 'class_name', expected: SUPPORTED_LAYER_CLASSES, actual: raw.className },
@@ -297,7 +329,14 @@ export function layerOutputShape(layer: LayerSpec, input: readonly (number | nul
       return [...input, layer.outputDim];
     case 'masking':
     case 'activation':
+    case 'batch-normalization':
       return [...input];
+    case 'repeat-vector':
+      return [input[0], layer.times, input[1]];
+    case 'flatten':
+      return [input[0], input.slice(1).reduce<number>((n, d) => n * (d ?? 0), 1)];
+    case 'global-pooling':
+      return layer.keepDims ? [input[0], 1, input[2]] : [input[0], input[2]];
   }
 }
 

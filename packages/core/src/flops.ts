@@ -11,9 +11,9 @@ function recurrentFlops(layer: RecurrentLayerSpec): number {
  * element-wise work is left out, as benchmarks of recurrent layers conventionally do.
  */
 export function modelFlops(spec: ModelSpec, batch: number, steps: number): number {
-  let perRowStep = 0;
-  let perRowLast = 0;
-  let sequence = true;
+  let flops = 0;
+  // Rows of the activation flowing between layers, per batch row: the timesteps while it is a sequence.
+  let rows = steps;
   for (const layer of spec.layers) {
     const cost =
       layer.kind === 'rnn'
@@ -23,9 +23,10 @@ export function modelFlops(spec: ModelSpec, batch: number, steps: number): numbe
           : layer.kind === 'dense'
             ? 2 * layer.units * layer.inputDim
             : 0;
-    if (sequence) perRowStep += cost;
-    else perRowLast += cost;
-    if ((layer.kind === 'rnn' || layer.kind === 'bidirectional') && !layer.returnSequences) sequence = false;
+    flops += rows * cost;
+    if ((layer.kind === 'rnn' || layer.kind === 'bidirectional') && !layer.returnSequences) rows = 1;
+    else if (layer.kind === 'flatten' || layer.kind === 'global-pooling') rows = 1;
+    else if (layer.kind === 'repeat-vector') rows = layer.times;
   }
-  return batch * (steps * perRowStep + perRowLast);
+  return batch * flops;
 }

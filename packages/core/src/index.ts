@@ -15,3 +15,5 @@ export { flattenWeights, structureWeights, weightSlots } from './weights.js';
 export { autoBackend, clearAutoCalibration } from './auto.js';
 export type { AutoChoice, AutoCompileOptions, CostModel } from './auto.js';
 export { modelFlops } from './flops.js';
+export { batchNormalizationAffine } from './normalization.js';
+export type { BatchNormalizationAffine } from './normalization.js';

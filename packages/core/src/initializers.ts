@@ -49,8 +49,20 @@ function layerTensors(layer: LayerSpec, streamFor: StreamFor): Tensor[] {
     }
     case 'embedding':
       return [draw(layer.initializers.embeddings, [layer.vocabulary, layer.outputDim], streamFor, layer.name, 'embeddings_initializer')];
+    case 'batch-normalization': {
+      const vector = (role: string, key: string) => draw(layer.initializers[role], [layer.features], streamFor, layer.name, key);
+      return [
+        ...(layer.scale ? [vector('gamma', 'gamma_initializer')] : []),
+        ...(layer.center ? [vector('beta', 'beta_initializer')] : []),
+        vector('movingMean', 'moving_mean_initializer'),
+        vector('movingVariance', 'moving_variance_initializer'),
+      ];
+    }
     case 'masking':
     case 'activation':
+    case 'repeat-vector':
+    case 'flatten':
+    case 'global-pooling':
       return [];
   }
 }

@@ -193,6 +193,35 @@ export function dropout(rate: number, name = 'dropout'): KerasConfig {
   return { class_name: 'Dropout', config: { name, rate } };
 }
 
+export function repeatVector(times: number, name = 'repeat_vector'): KerasConfig {
+  return { class_name: 'RepeatVector', config: { name, n: times } };
+}
+
+export function flatten(name = 'flatten'): KerasConfig {
+  return { class_name: 'Flatten', config: { name, data_format: 'channels_last' } };
+}
+
+export function globalAveragePooling1D(options: { keepDims?: boolean; name?: string } = {}): KerasConfig {
+  return {
+    class_name: 'GlobalAveragePooling1D',
+    config: { name: options.name ?? 'global_average_pooling1d', data_format: 'channels_last', keepdims: options.keepDims ?? false },
+  };
+}
+
+export function globalMaxPooling1D(options: { keepDims?: boolean; name?: string } = {}): KerasConfig {
+  return {
+    class_name: 'GlobalMaxPooling1D',
+    config: { name: options.name ?? 'global_max_pooling1d', data_format: 'channels_last', keepdims: options.keepDims ?? false },
+  };
+}
+
+export function batchNormalization(options: { epsilon?: number; center?: boolean; scale?: boolean; name?: string } = {}): KerasConfig {
+  return {
+    class_name: 'BatchNormalization',
+    config: { name: options.name ?? 'batch_normalization', axis: -1, epsilon: options.epsilon ?? 1e-3, center: options.center ?? true, scale: options.scale ?? true },
+  };
+}
+
 /**
  * A Sequential model. Layer names are made unique the way Keras does (`lstm`, `lstm_1`, ...), and
  * `inputShape` (`[timesteps | null, features]`, or `[timesteps]` of token ids) becomes an InputLayer.

@@ -41,8 +41,10 @@ type LayerStates = (readonly Tensor[] | null)[];
  */
 export async function createModel(config: KerasConfig, options: CreateModelOptions = {}): Promise<Model> {
   const parseOptions: ParseOptions = { kerasVersion: options.kerasVersion };
+  // The weights tell the input features only when the config does not: their first kernel may sit
+  // after a layer that changes the features (a Flatten), where its rows are not the input's.
   const features = featuresFromWeights(options.weights);
-  const spec = tryParse(config, { ...parseOptions, inputFeatures: features });
+  const spec = tryParse(config, parseOptions) ?? (features === undefined ? null : tryParse(config, { ...parseOptions, inputFeatures: features }));
   const model = new Model(config, parseOptions, options);
   if (spec) await model.build(spec);
   return model;

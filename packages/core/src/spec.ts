@@ -114,13 +114,63 @@ export interface ActivationLayerSpec {
   readonly activation: Activation;
 }
 
+/** `RepeatVector`: `(batch, features)` → `(batch, times, features)`. */
+export interface RepeatVectorLayerSpec {
+  readonly kind: 'repeat-vector';
+  readonly name: string;
+  readonly times: number;
+}
+
+/**
+ * `Flatten`: `(batch, d1, ..., dk)` → `(batch, d1·...·dk)`, row-major (a 2-D input passes as is).
+ * Keras 3's Flatten does not support masking: a mask reaching it is dropped.
+ */
+export interface FlattenLayerSpec {
+  readonly kind: 'flatten';
+  readonly name: string;
+}
+
+/**
+ * `GlobalAveragePooling1D` / `GlobalMaxPooling1D` (channels_last): `(batch, timesteps, features)` →
+ * `(batch, features)`, or `(batch, 1, features)` with `keepDims`. The average leaves masked steps
+ * out (a row with every step masked divides 0 by 0, NaN, as Keras does); the max ignores the mask,
+ * since Keras 3's GlobalMaxPooling1D does not support masking. Neither passes a mask on.
+ */
+export interface GlobalPoolingLayerSpec {
+  readonly kind: 'global-pooling';
+  readonly name: string;
+  readonly pooling: 'average' | 'max';
+  readonly keepDims: boolean;
+}
+
+/**
+ * `BatchNormalization` at inference, over the last axis:
+ * `(x − moving_mean) / √(moving_variance + epsilon) · gamma + beta` (gamma 1 without `scale`, beta
+ * 0 without `center`). Passes the mask on.
+ */
+export interface BatchNormalizationLayerSpec {
+  readonly kind: 'batch-normalization';
+  readonly name: string;
+  /** Size of the normalised (last) axis. */
+  readonly features: number;
+  readonly epsilon: number;
+  readonly center: boolean;
+  readonly scale: boolean;
+  /** `gamma`, `beta`, `movingMean`, `movingVariance`. */
+  readonly initializers: LayerInitializers;
+}
+
 export type LayerSpec =
   | RecurrentLayerSpec
   | BidirectionalLayerSpec
   | DenseLayerSpec
   | MaskingLayerSpec
   | EmbeddingLayerSpec
-  | ActivationLayerSpec;
+  | ActivationLayerSpec
+  | RepeatVectorLayerSpec
+  | FlattenLayerSpec
+  | GlobalPoolingLayerSpec
+  | BatchNormalizationLayerSpec;
 
 /** Layers that hold recurrent state: the ones `initialStates`/`finalStates` entries belong to. */
 export type StatefulLayerSpec = RecurrentLayerSpec | BidirectionalLayerSpec;
@@ -138,7 +188,9 @@ export interface OutputSpec {
  * - the mask entering layer 0 is the run's `mask` (or none);
  * - `masking` replaces it with its computed mask; `embedding` with `ids != 0` if `maskZero`, else none;
  * - `rnn`/`bidirectional` consume it, and pass it on only if `returnSequences`;
- * - `dense` and `activation` pass it on unchanged.
+ * - `dense`, `activation` and `batch-normalization` pass it on unchanged;
+ * - `global-pooling` (average) uses it and `flatten` drops it; neither, nor `repeat-vector` (whose
+ *   input is one vector per row, which never carries a mask), passes a mask on.
  */
 export interface ModelSpec {
   readonly name: string;
@@ -181,8 +233,16 @@ export interface EmbeddingWeights {
   readonly embeddings: Tensor;
 }
 
+/** Each `(features)`; `gamma` is `null` without `scale`, `beta` without `center`. */
+export interface BatchNormalizationWeights {
+  readonly gamma: Tensor | null;
+  readonly beta: Tensor | null;
+  readonly movingMean: Tensor;
+  readonly movingVariance: Tensor;
+}
+
 /** Weights of each layer in `ModelSpec.layers` order; `null` for layers without weights. */
-export type LayerWeights = RecurrentWeights | BidirectionalWeights | DenseWeights | EmbeddingWeights | null;
+export type LayerWeights = RecurrentWeights | BidirectionalWeights | DenseWeights | EmbeddingWeights | BatchNormalizationWeights | null;
 export type ModelWeights = readonly LayerWeights[];
 
 /** One expected entry of Keras `get_weights()`. */

@@ -1,4 +1,6 @@
 import type {
+  BatchNormalizationLayerSpec,
+  BatchNormalizationWeights,
   BidirectionalWeights,
   DenseWeights,
   EmbeddingWeights,
@@ -17,7 +19,7 @@ import { WeightError, formatShape } from './errors.js';
 import { cellWeightPrefix } from './config/layers.js';
 
 /** Weight roles in Keras `get_weights()` order within one layer. */
-type Role = 'kernel' | 'recurrentKernel' | 'bias' | 'embeddings';
+type Role = 'kernel' | 'recurrentKernel' | 'bias' | 'embeddings' | 'gamma' | 'beta' | 'movingMean' | 'movingVariance';
 
 interface RoleSlot extends WeightSlot {
   readonly role: Role;
@@ -55,10 +57,26 @@ function layerSlots(layer: LayerSpec): RoleSlot[][] {
     }
     case 'embedding':
       return [[{ layer: layer.name, role: 'embeddings', name: `${layer.name}/embeddings`, shape: [layer.vocabulary, layer.outputDim] }]];
+    case 'batch-normalization':
+      return [batchNormalizationSlots(layer)];
     case 'masking':
     case 'activation':
+    case 'repeat-vector':
+    case 'flatten':
+    case 'global-pooling':
       return [];
   }
+}
+
+/** Keras order: gamma (with `scale`), beta (with `center`), moving_mean, moving_variance. */
+function batchNormalizationSlots(layer: BatchNormalizationLayerSpec): RoleSlot[] {
+  const roles: [Role, string][] = [
+    ...(layer.scale ? [['gamma', 'gamma'] as [Role, string]] : []),
+    ...(layer.center ? [['beta', 'beta'] as [Role, string]] : []),
+    ['movingMean', 'moving_mean'],
+    ['movingVariance', 'moving_variance'],
+  ];
+  return roles.map(([role, name]) => ({ layer: layer.name, role, name: `${layer.name}/${name}`, shape: [layer.features] }));
 }
 
 function strip(slot: RoleSlot): WeightSlot {
@@ -206,8 +224,21 @@ export function structureWeights(spec: ModelSpec, weights: readonly TensorLike[]
       }
       case 'embedding':
         return { embeddings: take(groups[0])[0] } satisfies EmbeddingWeights;
+      case 'batch-normalization': {
+        const tensors = take(groups[0]);
+        const byRole = (role: Role): Tensor | null => tensors[groups[0].findIndex((slot) => slot.role === role)] ?? null;
+        return {
+          gamma: byRole('gamma'),
+          beta: byRole('beta'),
+          movingMean: byRole('movingMean')!,
+          movingVariance: byRole('movingVariance')!,
+        } satisfies BatchNormalizationWeights;
+      }
       case 'masking':
       case 'activation':
+      case 'repeat-vector':
+      case 'flatten':
+      case 'global-pooling':
         return null;
     }
   });
@@ -255,8 +286,18 @@ export function flattenWeights(spec: ModelSpec, weights: ModelWeights): Tensor[]
         if (!e || !e.embeddings) throw missingLayerWeights(layer, 'embeddings are required');
         return [e.embeddings];
       }
+      case 'batch-normalization': {
+        const n = (w ?? undefined) as BatchNormalizationWeights | undefined;
+        if (!n || !n.movingMean || !n.movingVariance) throw missingLayerWeights(layer, 'movingMean and movingVariance are required');
+        if (layer.scale !== Boolean(n.gamma)) throw missingLayerWeights(layer, layer.scale ? 'gamma is required (scale)' : 'scale is false but gamma is given');
+        if (layer.center !== Boolean(n.beta)) throw missingLayerWeights(layer, layer.center ? 'beta is required (center)' : 'center is false but beta is given');
+        return [...(n.gamma ? [n.gamma] : []), ...(n.beta ? [n.beta] : []), n.movingMean, n.movingVariance];
+      }
       case 'masking':
       case 'activation':
+      case 'repeat-vector':
+      case 'flatten':
+      case 'global-pooling':
         if (w !== null && w !== undefined) throw missingLayerWeights(layer, 'has no weights, expected null');
         return [];
     }

@@ -7,8 +7,10 @@ import {
   UnsupportedError,
   bidirectional,
   createModel,
+  dense,
 
   embedding,
+  flatten,
   gru,
   lstm,
   registerBackend,
@@ -53,6 +55,13 @@ describe('createModel and run', () => {
     await model.run(x(1, 3, 7));
     expect(model.spec?.input.features).toBe(7);
     expect(model.getWeights()[0].shape).toEqual([7, 6]);
+  });
+
+  it('reads the input features from the config before the weights, whose first kernel may follow a Flatten', async () => {
+    const config = sequential([flatten(), dense({ units: 1 })], { inputShape: [2, 3] });
+    const model = await createModel(config, { backend: 'counter', weights: [zeros([6, 1]), zeros([1])] });
+    expect(model.spec?.input.features).toBe(3);
+    expect(model.spec?.layers[1]).toMatchObject({ kind: 'dense', inputDim: 6 });
   });
 
   it('takes the input features from the weights when the config lacks them', async () => {

@@ -100,8 +100,14 @@ export function checkSpecLimits(spec: ModelSpec, slots: readonly WeightSlot[], l
         check(layer.name, 'output_dim', layer.outputDim, limits.maxUnits, 'maxUnits');
         check(layer.name, 'input_dim (vocabulary)', layer.vocabulary, limits.maxVocabulary, 'maxVocabulary');
         break;
+      case 'batch-normalization':
+        check(layer.name, 'features', layer.features, limits.maxInputDim, 'maxInputDim');
+        break;
       case 'masking':
+      case 'repeat-vector':
       case 'activation':
+      case 'flatten':
+      case 'global-pooling':
         break;
     }
   }

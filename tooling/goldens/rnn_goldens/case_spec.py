@@ -20,6 +20,8 @@ MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 WEIGHT_MODES = ("random", "saturation", "keras")
 MASK_PATTERNS = ("trailing", "leading", "middle", "fully_masked_row")
 MODEL_FORMATS = ("keras", "h5")
+# A model whose first layer is one of these takes (batch, timesteps) token ids instead of features.
+TOKEN_INPUT_CLASSES = ("Embedding",)
 
 # Short names used in generated ids (`lstm-seq-state-masktrail-b3-t7-i5-u3-seed187`).
 _ID_MASK_NAMES = {"trailing": "trail", "leading": "lead", "middle": "mid", "fully_masked_row": "full", "custom": "custom"}
@@ -48,7 +50,8 @@ class Case:
     kind: str
     batch: int
     timesteps: int
-    features: int
+    # None for a model that starts with an Embedding: its inputs are (batch, timesteps) token ids.
+    features: int | None
     seed: int
     weights: str = "random"
     # Layer and stateful cases: one layer description (see `layer_kwargs`).
@@ -56,7 +59,8 @@ class Case:
     # Model cases: the layers of a Sequential model, after its Input.
     model: list[dict[str, Any]] | None = None
     # (batch, timesteps) 0/1 matrix or None.  Layer cases pass it as `mask=`; model cases
-    # zero the input steps where it is 0 (for a Masking layer to find).
+    # zero the input steps where it is 0 (for a Masking layer to find, or token id 0 for an
+    # Embedding with mask_zero).
     mask: np.ndarray | None = None
     mask_name: str | None = None
     initial_state: bool = False
@@ -120,7 +124,13 @@ def parse_case(raw: dict[str, Any]) -> Case:
             raise CaseError(f"{label}: '{key}' must be a positive integer, got {value!r}")
         return value
 
-    batch, timesteps, features = need_int("batch"), need_int("timesteps"), need_int("features")
+    batch, timesteps = need_int("batch"), need_int("timesteps")
+    if is_model and _takes_token_ids(raw["model"]):
+        if raw.get("features") is not None:
+            raise CaseError(f"{label}: a model starting with an Embedding takes token ids; drop 'features'")
+        features = None
+    else:
+        features = need_int("features")
     case = Case(
         kind="model" if is_model else ("stateful" if "calls" in raw else "layer"),
         batch=batch,
@@ -155,6 +165,11 @@ def _parse_model_part(raw: dict[str, Any], case: Case, label: str) -> None:
     case.model = layers
     if case.weights == "keras":
         raise CaseError(f"{label}: model cases use 'random' or 'saturation' weights")
+    if case.features is None:
+        if case.saturation:
+            raise CaseError(f"{label}: token ids cannot be scaled; use 'random' weights with an Embedding")
+        if case.mask is not None and not layers[0].get("mask_zero", False):
+            raise CaseError(f"{label}: a mask becomes token id 0, which only masks with mask_zero: true")
     case.save_as = raw.get("save_as", "keras")
     if case.save_as not in MODEL_FORMATS:
         raise CaseError(f"{label}: 'save_as' must be one of {MODEL_FORMATS}, got {case.save_as!r}")
@@ -191,11 +206,19 @@ def _parse_layer_part(raw: dict[str, Any], case: Case, label: str) -> None:
         case.inputs = inputs
 
 
+def _takes_token_ids(layers: Any) -> bool:
+    return (isinstance(layers, list) and bool(layers) and isinstance(layers[0], dict)
+            and layers[0].get("class") in TOKEN_INPUT_CLASSES)
+
+
 def check_layer_description(layer: Any, label: str) -> None:
     """A layer description is `{"class": <keras.layers name>, **constructor keyword arguments}`;
-    a Bidirectional one holds its wrapped layer under "layer" and optionally "backward_layer"."""
+    a Bidirectional one holds its wrapped layer under "layer" and optionally "backward_layer",
+    a TimeDistributed one its wrapped layer under "layer"."""
     if not isinstance(layer, dict) or not isinstance(layer.get("class"), str):
         raise CaseError(f"{label}: a layer description is an object with a 'class' string, got {layer!r}")
+    if layer["class"] == "TimeDistributed":
+        check_layer_description(layer.get("layer"), label)
     if layer["class"] == "Bidirectional":
         if layer.get("merge_mode", "concat") not in MERGE_MODES:
             raise CaseError(f"{label}: 'merge_mode' must be one of {MERGE_MODES}, got {layer['merge_mode']!r}")
@@ -311,6 +334,8 @@ def case_tags(case: Case, config: dict[str, Any]) -> list[str]:
         tags = ["model", f"model_file:{case.save_as}"]
         if any(layer["class"] == "Masking" for layer in case.model):
             tags.append("masking_layer")
+        for layer in case.model:
+            tags += [tag for tag in _model_layer_tags(layer) if tag not in tags]
         return tags + [tag for tag in case.extra_tags if tag not in tags]
 
     recurrent, class_name = _recurrent_config(case, config)
@@ -346,6 +371,35 @@ def case_tags(case: Case, config: dict[str, Any]) -> list[str]:
     tags += [tag for tag in case.extra_tags if tag not in tags]
     if is_backend_dependent(case, config):
         tags.append("backend_dependent")
+    return tags
+
+
+# Tags for the layers of a model case other than Masking, Dense and the recurrent ones (those
+# are named in the model's id).  The committed shared models use none of these classes, so
+# their tags are unchanged.
+_MODEL_LAYER_TAGS = {
+    "Embedding": "embedding",
+    "TimeDistributed": "time_distributed",
+    "RepeatVector": "repeat_vector",
+    "Flatten": "flatten",
+    "GlobalAveragePooling1D": "global_average_pooling",
+    "GlobalMaxPooling1D": "global_max_pooling",
+    "BatchNormalization": "batch_normalization",
+}
+
+
+def _model_layer_tags(layer: dict[str, Any]) -> list[str]:
+    """Tags of one layer description of a model: its class, then the options that change its math."""
+    class_name = layer["class"]
+    if class_name not in _MODEL_LAYER_TAGS:
+        return []
+    tags = [_MODEL_LAYER_TAGS[class_name]]
+    if class_name == "Embedding" and layer.get("mask_zero", False):
+        tags.append("mask_zero")
+    if class_name.startswith("Global") and layer.get("keepdims", False):
+        tags.append("keepdims")
+    if class_name == "BatchNormalization":
+        tags += [f"batch_normalization:no_{option}" for option in ("center", "scale") if not layer.get(option, True)]
     return tags
 
 

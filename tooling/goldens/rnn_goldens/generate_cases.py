@@ -4,7 +4,8 @@ Random draws come from `numpy.random.default_rng(case.seed)`, in this order (it 
 the committed fixtures were made in, so regenerating them gives the same bytes):
 * layer and stateful cases: inputs (of the first call), then the weights in get_weights()
   order, then the initial states, or the inputs of the later calls of a stateful case;
-* model cases: the weights, then the inputs (whose masked steps are then set to zero).
+* model cases: the weights, then the inputs (whose masked steps are then set to zero); a
+  model starting with an Embedding draws token ids instead of N(0, 1) inputs.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .keras_layers import (
     call_layer,
     draw_initial_state,
     draw_inputs,
+    draw_token_ids,
     set_random_weights,
     to_numpy,
 )
@@ -139,13 +141,19 @@ def _generate_layer_case(case: Case, out_dir: Path) -> dict[str, Any]:
 
 def _generate_model_case(case: Case, out_dir: Path) -> dict[str, Any]:
     rng = np.random.default_rng(case.seed)
+    token_ids = case.features is None  # the model starts with an Embedding
+    input_shape = (case.batch, case.timesteps) if token_ids else (case.batch, case.timesteps, case.features)
     model = keras.Sequential(
-        [keras.Input(batch_shape=(None, case.timesteps, case.features))] + [build_layer(d) for d in case.model]
+        [keras.Input(batch_shape=(None, *input_shape[1:]))] + [build_layer(d) for d in case.model]
     )
     set_random_weights(model, rng, case.saturation)
-    inputs = draw_inputs(rng, (case.batch, case.timesteps, case.features), case.saturation)
+    if token_ids:
+        inputs = draw_token_ids(rng, input_shape, case.model[0]["input_dim"])
+    else:
+        inputs = draw_inputs(rng, input_shape, case.saturation)
     if case.mask is not None:
-        inputs[case.mask == 0] = 0.0  # the Masking layer turns all-zero steps into masked steps
+        # A Masking layer turns all-zero steps into masked steps, an Embedding with mask_zero id 0.
+        inputs[case.mask == 0] = 0.0
     output = to_numpy(model(inputs))
 
     model_file = f"{case.explicit_id}.{case.save_as}"

@@ -1,4 +1,4 @@
-"""Building, weighting and calling Keras recurrent layers; shared by generation and checking.
+"""Building, weighting and calling Keras layers and models; shared by generation and checking.
 
 Import this only after KERAS_BACKEND is set (generate.py does that first).
 """
@@ -35,6 +35,8 @@ def build_layer(description: dict[str, Any], keras_initializer_seed: int | None 
             backward_description.setdefault("name", _DEFAULT_LAYER_NAMES[backward_description["class"]])
             backward = build_layer(backward_description, keras_initializer_seed)
         return keras.layers.Bidirectional(forward, backward_layer=backward, **kwargs)
+    if class_name == "TimeDistributed":
+        return keras.layers.TimeDistributed(build_layer(description["layer"], keras_initializer_seed), **kwargs)
     if keras_initializer_seed is not None and class_name in _DEFAULT_LAYER_NAMES:
         kwargs.setdefault("kernel_initializer", keras.initializers.GlorotUniform(seed=keras_initializer_seed))
         kwargs.setdefault("recurrent_initializer", keras.initializers.Orthogonal(seed=keras_initializer_seed + 1))
@@ -53,31 +55,49 @@ def rebuild_model(class_name: str, config: dict[str, Any]) -> keras.Model:
     return keras.Model.from_config(copy.deepcopy(config))
 
 
-def weight_bounds(layer: keras.layers.Layer, saturation: bool) -> list[float]:
-    """Half-width of the uniform distribution for each weight, in `layer.weights` order:
-    2 for saturation cases, else 0.5 * min(1, sqrt(8 / units)) with the owning layer's units."""
+# BatchNormalization's weights are statistics, not connection weights: gamma near 1, and a
+# strictly positive moving_variance (its square root divides).  The same in saturation cases.
+_BATCH_NORMALIZATION_RANGES = {
+    "gamma": (0.5, 1.5),
+    "beta": (-0.5, 0.5),
+    "moving_mean": (-0.5, 0.5),
+    "moving_variance": (0.2, 1.2),
+}
+
+
+def weight_ranges(layer: keras.layers.Layer, saturation: bool) -> list[tuple[float, float]]:
+    """(low, high) of the uniform distribution for each weight, in `layer.weights` order.
+
+    Recurrent, Dense and Embedding weights: ±2 in saturation cases, else ±0.5 * min(1, sqrt(8 / u))
+    with u the units of the owning layer (an Embedding's output_dim).  BatchNormalization: the
+    fixed ranges above."""
     if isinstance(layer, keras.layers.Bidirectional):
-        return weight_bounds(layer.forward_layer, saturation) + weight_bounds(layer.backward_layer, saturation)
+        return weight_ranges(layer.forward_layer, saturation) + weight_ranges(layer.backward_layer, saturation)
     if isinstance(layer, keras.Sequential):
-        return [bound for inner in layer.layers for bound in weight_bounds(inner, saturation)]
+        return [bounds for inner in layer.layers for bounds in weight_ranges(inner, saturation)]
+    if isinstance(layer, keras.layers.TimeDistributed):
+        return weight_ranges(layer.layer, saturation)
     if not layer.weights:
         return []
+    if isinstance(layer, keras.layers.BatchNormalization):
+        return [_BATCH_NORMALIZATION_RANGES[variable.name] for variable in layer.weights]
     if saturation:
-        return [2.0] * len(layer.weights)
-    units = getattr(layer, "units", None)
+        return [(-2.0, 2.0)] * len(layer.weights)
+    units = layer.output_dim if isinstance(layer, keras.layers.Embedding) else getattr(layer, "units", None)
     if units is None:
         raise TypeError(f"layer '{layer.name}' ({type(layer).__name__}) has weights but no units to scale them by")
-    return [0.5 * min(1.0, float(np.sqrt(8.0 / units)))] * len(layer.weights)
+    bound = 0.5 * min(1.0, float(np.sqrt(8.0 / units)))
+    return [(-bound, bound)] * len(layer.weights)
 
 
 def set_random_weights(layer: keras.layers.Layer, rng: np.random.Generator, saturation: bool) -> None:
-    """Replace every weight by U(-bound, bound) draws, in get_weights() order."""
-    bounds = weight_bounds(layer, saturation)
-    if len(bounds) != len(layer.weights):
-        raise RuntimeError(f"'{layer.name}': {len(bounds)} weight bounds for {len(layer.weights)} weights")
+    """Replace every weight by U(low, high) draws, in get_weights() order."""
+    ranges = weight_ranges(layer, saturation)
+    if len(ranges) != len(layer.weights):
+        raise RuntimeError(f"'{layer.name}': {len(ranges)} weight ranges for {len(layer.weights)} weights")
     values = [
-        rng.uniform(-bound, bound, size=tuple(variable.shape)).astype(np.float32)
-        for variable, bound in zip(layer.weights, bounds)
+        rng.uniform(low, high, size=tuple(variable.shape)).astype(np.float32)
+        for variable, (low, high) in zip(layer.weights, ranges)
     ]
     layer.set_weights(values)
 
@@ -86,6 +106,12 @@ def draw_inputs(rng: np.random.Generator, shape: tuple[int, ...], saturation: bo
     """N(0, 1) inputs, scaled by 4 in saturation cases."""
     values = rng.standard_normal(shape)
     return (values * 4.0 if saturation else values).astype(np.float32)
+
+
+def draw_token_ids(rng: np.random.Generator, shape: tuple[int, ...], vocabulary: int) -> np.ndarray:
+    """Token ids uniform in 1 .. vocabulary-1, as float32 (the model's Input dtype); id 0 is left
+    for the masked steps of an Embedding with mask_zero."""
+    return rng.integers(1, vocabulary, size=shape).astype(np.float32)
 
 
 def state_sizes(layer: keras.layers.Layer) -> list[int]:

@@ -56,6 +56,17 @@ class ValidationTest(unittest.TestCase):
         with self.assertRaisesRegex(CaseError, "explicit 'id'"):
             parse_case({"model": [{"class": "LSTM", "units": 2}], "batch": 1, "timesteps": 2, "features": 1, "seed": 1})
 
+    def test_a_model_starting_with_an_embedding_takes_token_ids(self):
+        embedding = {"class": "Embedding", "input_dim": 9, "output_dim": 3, "mask_zero": True}
+        raw = {"id": "m", "model": [embedding, {"class": "LSTM", "units": 2}], "batch": 3, "timesteps": 4, "seed": 1}
+        self.assertIsNone(parse_case({**raw, "mask": "trailing"}).features)
+        with self.assertRaisesRegex(CaseError, "drop 'features'"):
+            parse_case({**raw, "features": 5})
+        with self.assertRaisesRegex(CaseError, "mask_zero: true"):
+            parse_case({**raw, "model": [{**embedding, "mask_zero": False}], "mask": "trailing"})
+        with self.assertRaisesRegex(CaseError, "positive integer"):
+            parse_case({**raw, "model": [{"class": "LSTM", "units": 2}]})
+
     def test_explicit_inputs_must_have_the_case_shape(self):
         with self.assertRaisesRegex(CaseError, "'inputs' has shape"):
             layer_case({"class": "LSTM", "units": 3}, inputs=[[[1.0]]])
@@ -80,6 +91,23 @@ class IdAndTagTest(unittest.TestCase):
         self.assertEqual(case_tags(case, config), ["LSTM", "bidirectional", "merge_mode:none",
                                                    "explicit_backward_layer", "return_state"])
 
+    def test_model_tags_name_the_layers_besides_recurrent_masking_and_dense(self):
+        case = parse_case({"id": "m", "batch": 2, "timesteps": 4, "seed": 1, "tags": ["mine"], "model": [
+            {"class": "Embedding", "input_dim": 9, "output_dim": 3, "mask_zero": True},
+            {"class": "LSTM", "units": 2, "return_sequences": True},
+            {"class": "BatchNormalization", "center": False},
+            {"class": "GlobalAveragePooling1D", "keepdims": True},
+            {"class": "Flatten"},
+            {"class": "RepeatVector", "n": 3},
+            {"class": "TimeDistributed", "layer": {"class": "Dense", "units": 2}},
+            {"class": "GlobalMaxPooling1D"},
+        ]})
+        self.assertEqual(case_tags(case, {}), [
+            "model", "model_file:keras", "embedding", "mask_zero", "batch_normalization",
+            "batch_normalization:no_center", "global_average_pooling", "keepdims", "flatten", "repeat_vector",
+            "time_distributed", "global_max_pooling", "mine",
+        ])
+
     def test_backend_dependent_needs_initial_state_and_an_early_masked_step(self):
         seq = {"class": "SimpleRNN", "units": 3, "return_sequences": True}
         config = recurrent_config(return_sequences=True)
@@ -99,6 +127,11 @@ class CaseListTest(unittest.TestCase):
         cases = load_case_list(HERE.parent / "case_lists" / "shared.py")
         kinds = [case.kind for case in cases]
         self.assertEqual((kinds.count("layer"), kinds.count("stateful"), kinds.count("model")), (151, 6, 3))
+
+    def test_the_extra_case_list_loads(self):
+        cases = load_case_list(HERE.parent / "case_lists" / "extra.py")
+        self.assertEqual([case.kind for case in cases], ["model"] * 16)
+        self.assertEqual(len({case.explicit_id for case in cases}), 16)
 
     def test_the_json_example_loads(self):
         cases = load_case_list(HERE.parent / "case_lists" / "example.json")

@@ -153,6 +153,14 @@ function describeLayer(layer: LayerSpec): string {
       return `Masking(${layer.maskValue})`;
     case 'activation':
       return `Activation(${layer.activation})`;
+    case 'repeat-vector':
+      return `RepeatVector(${layer.times})`;
+    case 'flatten':
+      return 'Flatten';
+    case 'global-pooling':
+      return `${layer.pooling === 'average' ? 'GlobalAveragePooling1D' : 'GlobalMaxPooling1D'}(${layer.keepDims ? 'keepdims' : ''})`;
+    case 'batch-normalization':
+      return `BatchNormalization(epsilon ${layer.epsilon}${layer.center ? '' : ', no center'}${layer.scale ? '' : ', no scale'})`;
   }
 }
 

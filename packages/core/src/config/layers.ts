@@ -1,13 +1,17 @@
 import type {
   ActivationLayerSpec,
+  BatchNormalizationLayerSpec,
   BidirectionalLayerSpec,
   CellType,
   DenseLayerSpec,
   EmbeddingLayerSpec,
+  FlattenLayerSpec,
+  GlobalPoolingLayerSpec,
   MaskedOutput,
   MaskingLayerSpec,
   MergeMode,
   RecurrentLayerSpec,
+  RepeatVectorLayerSpec,
 } from '../spec.js';
 import { ConfigError } from '../errors.js';
 import { readActivation } from './activation.js';
@@ -35,6 +39,14 @@ export interface ParseContext {
 export type DeclaredShape = readonly (number | null)[];
 
 export const RECURRENT_CLASSES: readonly string[] = ['SimpleRNN', 'GRU', 'LSTM'];
+
+/** Global pooling over time, by class name (Keras's `GlobalAvgPool1D`/`GlobalMaxPool1D` aliases included). */
+export const GLOBAL_POOLING_CLASSES: Readonly<Record<string, GlobalPoolingLayerSpec['pooling']>> = {
+  GlobalAveragePooling1D: 'average',
+  GlobalAvgPool1D: 'average',
+  GlobalMaxPooling1D: 'max',
+  GlobalMaxPool1D: 'max',
+};
 
 /** Layers that compute nothing at inference: accepted and listed in `ModelSpec.ignoredLayers`. */
 export const INFERENCE_NOOP_CLASSES: readonly string[] = [
@@ -380,4 +392,91 @@ export function inputLayerShape(raw: RawLayer): DeclaredShape | undefined {
   if (declared) return declared;
   const shape = readShape(r, 'shape');
   return shape ? [null, ...shape] : undefined;
+}
+
+export function parseRepeatVector(raw: RawLayer): RepeatVectorLayerSpec {
+  const name = layerName(raw);
+  const r = new ConfigReader('RepeatVector', name, raw.config);
+  r.accept(...LAYER_HARMLESS);
+  readDeclaredShape(r);
+  const spec: RepeatVectorLayerSpec = { kind: 'repeat-vector', name, times: r.positiveInt('n') };
+  r.rejectUnknown();
+  return spec;
+}
+
+/** Keras's default; `channels_first` would flatten a sequence features-first. */
+function readChannelsLast(r: ConfigReader): void {
+  r.only('data_format', ['channels_last', null], 'only channels_last (batch, timesteps, features) inputs are supported');
+}
+
+export function parseFlatten(raw: RawLayer): FlattenLayerSpec {
+  const name = layerName(raw);
+  const r = new ConfigReader('Flatten', name, raw.config);
+  r.accept(...LAYER_HARMLESS);
+  readDeclaredShape(r);
+  readChannelsLast(r);
+  r.rejectUnknown();
+  return { kind: 'flatten', name };
+}
+
+export function parseGlobalPooling(raw: RawLayer): GlobalPoolingLayerSpec {
+  const name = layerName(raw);
+  const r = new ConfigReader(raw.className, name, raw.config);
+  r.accept(...LAYER_HARMLESS);
+  readDeclaredShape(r);
+  readChannelsLast(r);
+  const spec: GlobalPoolingLayerSpec = { kind: 'global-pooling', name, pooling: GLOBAL_POOLING_CLASSES[raw.className], keepDims: r.bool('keepdims', false) };
+  r.rejectUnknown();
+  return spec;
+}
+
+/**
+ * Keras 3 keys that only act in training (moment updates, renormalisation, cross-replica statistics),
+ * and Keras 2's `fused` (an implementation choice).
+ */
+const BATCH_NORMALIZATION_HARMLESS = [
+  ...LAYER_HARMLESS,
+  'momentum',
+  'beta_regularizer',
+  'gamma_regularizer',
+  'beta_constraint',
+  'gamma_constraint',
+  'synchronized',
+  'renorm',
+  'renorm_clipping',
+  'renorm_momentum',
+  'fused',
+];
+
+/** `rank` is the input's rank, batch included; only the last axis is supported (Keras's default). */
+export function parseBatchNormalization(raw: RawLayer, features: number, rank: number): BatchNormalizationLayerSpec {
+  const name = layerName(raw);
+  const r = new ConfigReader('BatchNormalization', name, raw.config);
+  r.accept(...BATCH_NORMALIZATION_HARMLESS);
+  readDeclaredShape(r);
+  // Keras writes -1, or after building (tf.keras 2) the positive axis, sometimes as a one-entry list.
+  const axis = r.raw('axis');
+  const single = Array.isArray(axis) && axis.length === 1 ? axis[0] : axis;
+  if (single !== undefined && single !== -1 && single !== rank - 1) {
+    throw r.error('axis', `-1 or ${rank - 1} (the last axis)`, axis, '; only normalising the features axis is supported');
+  }
+  r.only('virtual_batch_size', [null], 'ghost batch normalisation is not supported');
+  r.only('adjustment', [null], 'a custom adjustment is not supported');
+  const spec: BatchNormalizationLayerSpec = {
+    kind: 'batch-normalization',
+    name,
+    features,
+    epsilon: r.number('epsilon', 1e-3),
+    center: r.bool('center', true),
+    scale: r.bool('scale', true),
+    initializers: {
+      gamma: readInitializer(r, 'gamma_initializer', { name: 'ones', config: {} }),
+      beta: readInitializer(r, 'beta_initializer', { name: 'zeros', config: {} }),
+      movingMean: readInitializer(r, 'moving_mean_initializer', { name: 'zeros', config: {} }),
+      movingVariance: readInitializer(r, 'moving_variance_initializer', { name: 'ones', config: {} }),
+    },
+  };
+  r.rejectUnknown();
+  checkBuildFeatures(raw, name, features);
+  return spec;
 }

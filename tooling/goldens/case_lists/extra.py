@@ -1,0 +1,183 @@
+"""Sequential models around recurrent layers with RepeatVector, Flatten, GlobalAveragePooling1D,
+GlobalMaxPooling1D and BatchNormalization (packages/conformance/fixtures/extra).
+
+    .venv/bin/python generate.py case_lists/extra.py --out out/extra
+
+These are this project's own fixtures, not part of the shared set.  Each case is a plain dict
+(see README.md); the helpers below only shorten it.  Masks reach the layers under test through a
+Masking layer (masked steps are all-zero inputs) or an Embedding with mask_zero (masked steps are
+token id 0).  No row is masked at every step: GlobalAveragePooling1D would give 0/0 = NaN there,
+which a fixture cannot hold.
+"""
+
+
+def rnn(class_name, units, **options):
+    """A SimpleRNN / GRU / LSTM description; options are Keras constructor arguments."""
+    return {"class": class_name, "units": units, **options}
+
+
+def bidirectional(layer, merge_mode="concat"):
+    return {"class": "Bidirectional", "layer": layer, "merge_mode": merge_mode}
+
+
+def dense(units, **options):
+    return {"class": "Dense", "units": units, **options}
+
+
+def model(seed, batch, timesteps, features, layers, **extra):
+    """One Sequential model case: Input(batch_shape=(None, timesteps, features)) then `layers`."""
+    return {"seed": seed, "batch": batch, "timesteps": timesteps, "features": features, "model": layers, **extra}
+
+
+def token_model(seed, batch, timesteps, layers, **extra):
+    """A model starting with an Embedding: Input(batch_shape=(None, timesteps)) of token ids."""
+    return {"seed": seed, "batch": batch, "timesteps": timesteps, "model": layers, **extra}
+
+
+MASKING = {"class": "Masking", "mask_value": 0.0}
+FLATTEN = {"class": "Flatten"}
+
+
+def repeat_vector(n):
+    return {"class": "RepeatVector", "n": n}
+
+
+def global_average_pooling(**options):
+    return {"class": "GlobalAveragePooling1D", **options}
+
+
+def global_max_pooling(**options):
+    return {"class": "GlobalMaxPooling1D", **options}
+
+
+def batch_normalization(**options):
+    return {"class": "BatchNormalization", **options}
+
+
+def embedding(vocabulary, output_dim):
+    return {"class": "Embedding", "input_dim": vocabulary, "output_dim": output_dim, "mask_zero": True}
+
+
+# Masked steps of most Masking models (0 = masked): a full row, trailing padding, and a row with
+# masked steps at the start and in the middle.
+MIXED_PADDING = [
+    [1, 1, 1, 1, 1, 1],
+    [1, 1, 1, 1, 0, 0],
+    [0, 1, 1, 0, 1, 1],
+]
+
+CASES = [
+    # RepeatVector: a 2-D flow (last state) becomes n steps again, with no mask.
+    model(1001, 2, 6, 4, [
+        rnn("LSTM", 4),
+        repeat_vector(5),
+        rnn("LSTM", 3, return_sequences=True),
+        {"class": "TimeDistributed", "layer": dense(2)},
+    ], id="model-lstm-repeat-lstm-seq-tddense-b2-t6-i4-seed1001"),
+    model(1002, 3, 6, 3, [
+        MASKING,
+        rnn("GRU", 4),
+        repeat_vector(4),
+        rnn("SimpleRNN", 3, return_sequences=True),
+    ], id="model-masking-gru-repeat-simplernn-seq-b3-t6-i3-seed1002", mask=MIXED_PADDING,
+        notes="The mask ends at the GRU (no return_sequences); the SimpleRNN after RepeatVector runs all 4 steps."),
+    model(1003, 2, 5, 3, [
+        bidirectional(rnn("GRU", 3)),
+        repeat_vector(3),
+        bidirectional(rnn("LSTM", 2, return_sequences=True), merge_mode="sum"),
+        FLATTEN,
+        dense(2),
+    ], id="model-bigru-repeat-bilstm-seq-sum-flatten-dense-b2-t5-i3-seed1003"),
+
+    # Flatten: (B, T, F) -> (B, T*F) row-major; a mask reaching it is dropped.
+    model(1004, 2, 5, 3, [
+        rnn("GRU", 4, return_sequences=True),
+        FLATTEN,
+        dense(3),
+    ], id="model-gru-seq-flatten-dense-b2-t5-i3-seed1004"),
+    model(1005, 3, 6, 4, [
+        MASKING,
+        rnn("LSTM", 3, return_sequences=True),
+        FLATTEN,
+        dense(2),
+    ], id="model-masking-lstm-seq-flatten-dense-b3-t6-i4-seed1005", mask=MIXED_PADDING,
+        notes="Flatten drops the mask: the LSTM's outputs at masked steps (its carried h) are flattened too."),
+
+    # GlobalAveragePooling1D: the mean over steps; with a mask, the mean over the unmasked steps.
+    model(1006, 2, 4, 3, [
+        rnn("SimpleRNN", 4, return_sequences=True),
+        global_average_pooling(keepdims=True),
+        FLATTEN,
+        dense(2),
+    ], id="model-simplernn-seq-gap-keepdims-flatten-dense-b2-t4-i3-seed1006"),
+    token_model(1007, 3, 6, [
+        embedding(12, 4),
+        rnn("LSTM", 5, return_sequences=True),
+        global_average_pooling(),
+        dense(1, activation="sigmoid"),
+    ], id="model-embedding-mask-lstm-seq-gap-dense-sigmoid-b3-t6-seed1007", mask="trailing",
+        notes="Post-padded token ids (0 = masked); the average counts only the real steps of each row."),
+    model(1008, 3, 6, 4, [
+        MASKING,
+        bidirectional(rnn("GRU", 3, return_sequences=True)),
+        global_average_pooling(keepdims=True),
+    ], id="model-masking-bigru-seq-gap-keepdims-b3-t6-i4-seed1008", mask=MIXED_PADDING,
+        notes="Output (3, 1, 6): the masked average of the Bidirectional's sequence (zeros at masked steps)."),
+    token_model(1009, 3, 7, [
+        embedding(9, 3),
+        rnn("GRU", 4, return_sequences=True),
+        dense(3),
+        batch_normalization(),
+        global_average_pooling(),
+    ], id="model-embedding-mask-gru-seq-dense-bn-gap-b3-t7-seed1009", mask="middle",
+        notes="The mask passes through Dense and BatchNormalization on 3-D flows and reaches the average."),
+    model(1010, 2, 5, 4, [
+        rnn("LSTM", 4, return_sequences=True),
+        batch_normalization(),
+        rnn("LSTM", 3, return_sequences=True),
+        global_average_pooling(),
+        dense(2),
+    ], id="model-lstm-seq-bn-lstm-seq-gap-dense-b2-t5-i4-seed1010"),
+
+    # GlobalMaxPooling1D: the max over steps; Keras 3 ignores a mask reaching it.
+    model(1011, 2, 4, 5, [
+        rnn("SimpleRNN", 4, return_sequences=True),
+        global_max_pooling(keepdims=True),
+        rnn("LSTM", 2),
+    ], id="model-simplernn-seq-gmp-keepdims-lstm-b2-t4-i5-seed1011",
+        notes="Output (2, 1, 4) of the max feeds an LSTM as a one-step sequence."),
+    model(1012, 3, 6, 3, [
+        MASKING,
+        rnn("GRU", 4, return_sequences=True),
+        global_max_pooling(),
+    ], id="model-masking-gru-seq-gmp-b3-t6-i3-seed1012", mask="leading",
+        notes="Pre-padded rows: GlobalMaxPooling1D ignores the mask, so the GRU's outputs at the leading masked "
+              "steps (its zero initial h) take part in the max."),
+    token_model(1013, 3, 6, [
+        embedding(10, 4),
+        global_max_pooling(),
+        dense(3),
+    ], id="model-embedding-mask-gmp-dense-b3-t6-seed1013", mask="leading",
+        notes="Pre-padded token ids: GlobalMaxPooling1D ignores the mask, so the embedding vector of id 0 "
+              "at the padded steps takes part in the max."),
+
+    # BatchNormalization at inference: (x - moving_mean) / sqrt(moving_variance + epsilon) * gamma + beta.
+    model(1014, 3, 6, 4, [
+        MASKING,
+        rnn("LSTM", 4, return_sequences=True),
+        batch_normalization(scale=False),
+        rnn("GRU", 3),
+    ], id="model-masking-lstm-seq-bn-noscale-gru-b3-t6-i4-seed1014", mask=MIXED_PADDING,
+        notes="The mask passes through BatchNormalization: the GRU skips the masked steps."),
+    model(1015, 3, 5, 4, [
+        rnn("SimpleRNN", 5),
+        batch_normalization(center=False),
+        dense(2),
+    ], id="model-simplernn-bn-nocenter-dense-b3-t5-i4-seed1015"),
+    model(1016, 2, 4, 3, [
+        bidirectional(rnn("GRU", 3)),
+        batch_normalization(center=False, scale=False, epsilon=0.01),
+        FLATTEN,
+        dense(2),
+    ], id="model-bigru-bn-plain-eps-flatten-dense-b2-t4-i3-seed1016"),
+]
