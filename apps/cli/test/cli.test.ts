@@ -51,9 +51,9 @@ describe.concurrent('rnn conformance', () => {
   it('runs model fixtures from their .keras/.h5 files through @rnn/keras as <id>#file', async ({ expect }) => {
     const { code, lines } = await rnn('conformance', '--backend', 'cpu', '--filter', '#file');
     expect(code).toBe(0);
-    // The shared set's 3 model files, the 3 real-world files that Keras 3 loads, and the 16 of fixtures/extra.
-    expect(lines[1]).toBe('models (22 cases)');
-    const rows = collapsed(lines.slice(2, 24));
+    // The shared set's 3 model files, the 3 real-world files that Keras 3 loads, and the 29 of fixtures/extra.
+    expect(lines[1]).toBe('models (35 cases)');
+    const rows = collapsed(lines.slice(2, 37));
     for (const id of [
       'model-masking-bilstm-gru-dense-b3-t6-i5-seed901',
       'model-masking-bilstm-gru-dense-h5-b3-t6-i5-seed903',
@@ -63,10 +63,11 @@ describe.concurrent('rnn conformance', () => {
       'ext-spam-embedding-gru-mask-keras3-13-2-b3-t500',
       'model-lstm-repeat-lstm-seq-tddense-b2-t6-i4-seed1001',
       'model-embedding-mask-gru-seq-dense-bn-gap-b3-t7-seed1009',
+      'model-conv1d-same-relu-maxpool-lstm-dense-sigmoid-b3-t8-i2-seed1027',
     ]) {
       expect(rows).toContain(`  ${id}#file ✓`);
     }
-    expect(lines.at(-1)).toBe('22 passed, 0 failed');
+    expect(lines.at(-1)).toBe('35 passed, 0 failed');
   });
 
   it('writes the JSON report', async ({ expect }) => {

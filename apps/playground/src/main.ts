@@ -124,6 +124,10 @@ function describeLayer(layer: LayerSpec): string {
       return layer.pooling === 'average' ? 'GlobalAveragePooling1D' : 'GlobalMaxPooling1D';
     case 'batch-normalization':
       return 'BatchNormalization';
+    case 'conv1d':
+      return `Conv1D(${layer.filters}, ${layer.kernelSize})`;
+    case 'pooling1d':
+      return layer.pooling === 'max' ? `MaxPooling1D(${layer.poolSize})` : `AveragePooling1D(${layer.poolSize})`;
   }
 }
 

@@ -5,6 +5,7 @@ import {
   STATE_COUNT,
   applyAxisActivation,
   batchNormalizationAffine,
+  convolutionWindow,
   formatShape,
   isElementwiseActivation,
   type Activation,
@@ -13,6 +14,7 @@ import {
   type BatchNormalizationWeights,
   type BidirectionalLayerSpec,
   type BidirectionalWeights,
+  type Conv1DWeights,
   type DenseWeights,
   type EmbeddingWeights,
   type FlattenLayerSpec,
@@ -20,6 +22,7 @@ import {
   type LayerSpec,
   type LayerWeights,
   type MaskingLayerSpec,
+  type Pooling1DLayerSpec,
   type RecurrentLayerSpec,
   type RecurrentWeights,
   type RepeatVectorLayerSpec,
@@ -27,7 +30,7 @@ import {
 } from '@rnn/core';
 import { matmulPacked } from './kernels.js';
 import { mergeDirections } from './merge.js';
-import { packDense, packEmbedding, type PackedDense, type PackedEmbedding } from './pack.js';
+import { packConv1D, packDense, packEmbedding, type PackedConv1D, type PackedDense, type PackedEmbedding } from './pack.js';
 import type { SequenceRunner } from './sequence.js';
 
 /**
@@ -89,6 +92,10 @@ export function compileLayer(layer: LayerSpec, weights: LayerWeights, recurrent:
       return compileGlobalPooling(layer);
     case 'batch-normalization':
       return compileBatchNormalization(layer, requireWeights<BatchNormalizationWeights>(layer, weights));
+    case 'conv1d':
+      return compileConv1D(packConv1D(layer, requireWeights<Conv1DWeights>(layer, weights)));
+    case 'pooling1d':
+      return compilePooling1D(layer);
   }
 }
 
@@ -344,6 +351,63 @@ function compileBatchNormalization(spec: BatchNormalizationLayerSpec, weights: B
     }
     const output = { shape: [...flow.shape], data };
     return { outputs: [output], next: { ...output, mask: flow.mask }, states: null };
+  };
+}
+
+/**
+ * Each output step's window of input steps laid out as one row (zeros where it reaches past the
+ * input), so the convolution is one matrix product with the `(kernelSize·inputDim, filters)` kernel.
+ */
+function compileConv1D(conv: PackedConv1D): CompiledLayer {
+  const spec = conv.spec;
+  const activate = activationFor(spec.activation);
+  const width = spec.kernelSize * spec.inputDim;
+  return (flow) => {
+    const [batch, timesteps] = sequenceShape(spec.name, flow, spec.inputDim);
+    const { outSteps, padBefore } = convolutionWindow(timesteps, spec.kernelSize, spec.strides, spec.dilation, spec.padding);
+    const windows = new Float32Array(batch * outSteps * width);
+    for (let b = 0; b < batch; b++) {
+      for (let t = 0; t < outSteps; t++) {
+        const row = (b * outSteps + t) * width;
+        for (let k = 0; k < spec.kernelSize; k++) {
+          const step = t * spec.strides + k * spec.dilation - padBefore;
+          if (step < 0 || step >= timesteps) continue;
+          const from = (b * timesteps + step) * spec.inputDim;
+          windows.set(flow.data.subarray(from, from + spec.inputDim), row + k * spec.inputDim);
+        }
+      }
+    }
+    const data = new Float32Array(batch * outSteps * spec.filters);
+    matmulPacked(windows, batch * outSteps, width, conv.kernel, 0, spec.filters, conv.bias, data, spec.filters);
+    activate(data, spec.filters);
+    const output = { shape: [batch, outSteps, spec.filters], data };
+    return { outputs: [output], next: { ...output, mask: null }, states: null };
+  };
+}
+
+/** Windows past the input take no part: the max skips them and the average divides by the steps it has. */
+function compilePooling1D(spec: Pooling1DLayerSpec): CompiledLayer {
+  return (flow) => {
+    const features = flow.shape[flow.shape.length - 1];
+    const [batch, timesteps] = sequenceShape(spec.name, flow, features);
+    const { outSteps, padBefore } = convolutionWindow(timesteps, spec.poolSize, spec.strides, 1, spec.padding);
+    const data = new Float32Array(batch * outSteps * features);
+    for (let b = 0; b < batch; b++) {
+      for (let t = 0; t < outSteps; t++) {
+        const out = data.subarray((b * outSteps + t) * features, (b * outSteps + t + 1) * features);
+        const first = Math.max(0, t * spec.strides - padBefore);
+        const end = Math.min(timesteps, t * spec.strides - padBefore + spec.poolSize);
+        if (spec.pooling === 'max') out.fill(-Infinity);
+        for (let step = first; step < end; step++) {
+          const x = flow.data.subarray((b * timesteps + step) * features, (b * timesteps + step + 1) * features);
+          if (spec.pooling === 'max') for (let f = 0; f < features; f++) out[f] = Math.max(out[f], x[f]);
+          else for (let f = 0; f < features; f++) out[f] += x[f];
+        }
+        if (spec.pooling === 'average') for (let f = 0; f < features; f++) out[f] /= end - first;
+      }
+    }
+    const output = { shape: [batch, outSteps, features], data };
+    return { outputs: [output], next: { ...output, mask: null }, states: null };
   };
 }
 

@@ -4,6 +4,8 @@ import {
   WeightError,
   formatShape,
   sameShape,
+  type Conv1DLayerSpec,
+  type Conv1DWeights,
   type DenseLayerSpec,
   type DenseWeights,
   type EmbeddingLayerSpec,
@@ -35,6 +37,13 @@ export interface PackedRecurrent {
   readonly recurrentBias: Float32Array | null;
   readonly activation: ScalarFunction;
   readonly recurrentActivation: ScalarFunction;
+}
+
+export interface PackedConv1D {
+  readonly spec: Conv1DLayerSpec;
+  /** Kernel as `(kernelSize·inputDim, filters)`, transposed to `(filters, kernelSize·inputDim)`. */
+  readonly kernel: Float32Array;
+  readonly bias: Float32Array | null;
 }
 
 export interface PackedDense {
@@ -131,6 +140,16 @@ export function packDense(spec: DenseLayerSpec, weights: DenseWeights): PackedDe
   if (spec.useBias) bias = expectShape(spec.name, 'bias', weights.bias, [spec.units]).data.slice();
   else expectNoBias(spec.name, weights.bias);
   return { spec, kernel: transpose(kernel.data, spec.inputDim, spec.units), bias };
+}
+
+/** A Conv1D kernel `(kernelSize, inputDim, filters)` is the matrix `(kernelSize·inputDim, filters)` of a product with window rows. */
+export function packConv1D(spec: Conv1DLayerSpec, weights: Conv1DWeights): PackedConv1D {
+  const inner = spec.kernelSize * spec.inputDim;
+  const kernel = expectShape(spec.name, 'kernel', weights.kernel, [spec.kernelSize, spec.inputDim, spec.filters]);
+  let bias: Float32Array | null = null;
+  if (spec.useBias) bias = expectShape(spec.name, 'bias', weights.bias, [spec.filters]).data.slice();
+  else expectNoBias(spec.name, weights.bias);
+  return { spec, kernel: transpose(kernel.data, inner, spec.filters), bias };
 }
 
 export function packEmbedding(spec: EmbeddingLayerSpec, weights: EmbeddingWeights): PackedEmbedding {

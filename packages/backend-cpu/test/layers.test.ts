@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
+  averagePooling1D,
   batchNormalization,
+  conv1D,
   createModel,
   flatten,
   globalAveragePooling1D,
   globalMaxPooling1D,
   masking,
+  maxPooling1D,
   repeatVector,
   sequential,
   simpleRNN,
@@ -97,5 +100,62 @@ describe('BatchNormalization', () => {
     const [out] = await run(config, [...identity, ...linearWeights], tensor([1, 0, 3], [1, 3, 1]));
     // Step 2 is masked: it repeats h = 3 and keeps the state, so step 3 is 2·3 + 1 + 0.5·3.
     expect(Array.from(out.data)).toEqual([3, 3, 8.5]);
+  });
+});
+
+describe('Conv1D', () => {
+  // One feature, steps 1..5; kernel taps [1, 10, 100] (kernel (3, 1, 1)) and bias 0.5.
+  const x = tensor([1, 2, 3, 4, 5], [1, 5, 1]);
+  const weights = [tensor([1, 10, 100], [3, 1, 1]), tensor([0.5], [1])];
+  const conv = async (options: Partial<Parameters<typeof conv1D>[0]>) => {
+    const [out] = await run(sequential([conv1D({ filters: 1, kernelSize: 3, ...options })], { inputShape: [5, 1] }), weights, x);
+    return { shape: out.shape, values: Array.from(out.data) };
+  };
+
+  it('valid: whole windows only', async () => {
+    // [1,2,3]·[1,10,100] = 321, then 432, 543; plus 0.5.
+    expect(await conv({})).toEqual({ shape: [1, 3, 1], values: [321.5, 432.5, 543.5] });
+  });
+
+  it('same: one zero step each side for a kernel of 3', async () => {
+    expect(await conv({ padding: 'same' })).toEqual({ shape: [1, 5, 1], values: [210.5, 321.5, 432.5, 543.5, 54.5] });
+  });
+
+  it('causal: two zero steps before, so step t sees nothing after t', async () => {
+    expect(await conv({ padding: 'causal' })).toEqual({ shape: [1, 5, 1], values: [100.5, 210.5, 321.5, 432.5, 543.5] });
+  });
+
+  it('strides and dilation', async () => {
+    expect(await conv({ strides: 2 })).toEqual({ shape: [1, 2, 1], values: [321.5, 543.5] });
+    // Taps at t, t+2, t+4: 1 + 30 + 500.
+    expect(await conv({ dilationRate: 2 })).toEqual({ shape: [1, 1, 1], values: [531.5] });
+    // Values from Keras 3.15.1. same with strides 2 over 5 steps: 3 outputs, one zero step each side.
+    expect(await conv({ padding: 'same', strides: 2 })).toEqual({ shape: [1, 3, 1], values: [210.5, 432.5, 54.5] });
+    expect(await conv({ padding: 'causal', dilationRate: 2 })).toEqual({ shape: [1, 5, 1], values: [100.5, 200.5, 310.5, 420.5, 531.5] });
+    expect(await conv({ padding: 'same', dilationRate: 2 })).toEqual({ shape: [1, 5, 1], values: [310.5, 420.5, 531.5, 42.5, 53.5] });
+  });
+
+  it('mixes features and filters with the Keras kernel layout (kernelSize, inputDim, filters)', async () => {
+    // Kernel size 1: a per-step Dense; filter 0 = 2·f0 + 3·f1, filter 1 = f0 − f1.
+    const kernel = tensor([2, 1, 3, -1], [1, 2, 2]);
+    const config = sequential([conv1D({ filters: 2, kernelSize: 1, useBias: false, activation: 'relu' })], { inputShape: [2, 2] });
+    const [out] = await run(config, [kernel], tensor([1, 1, 1, 4], [1, 2, 2]));
+    expect(Array.from(out.data)).toEqual([5, 0, 14, 0]);
+  });
+});
+
+describe('1-D pooling', () => {
+  const x = tensor([1, 2, 3, 4, 5], [1, 5, 1]);
+  const pool = async (config: KerasConfig, input = x) => Array.from((await run(sequential([config], { inputShape: [5, 1] }), [], input))[0].data);
+
+  it('valid windows of pool_size every strides (default: pool_size)', async () => {
+    expect(await pool(maxPooling1D())).toEqual([2, 4]);
+    expect(await pool(averagePooling1D({ poolSize: 3, strides: 1 }))).toEqual([2, 3, 4]);
+  });
+
+  it('same: the average divides by the steps in the window, the max skips the padding', async () => {
+    expect(await pool(averagePooling1D({ padding: 'same' }))).toEqual([1.5, 3.5, 5]);
+    expect(await pool(averagePooling1D({ poolSize: 3, strides: 1, padding: 'same' }))).toEqual([1.5, 2, 3, 4, 4.5]);
+    expect(await pool(maxPooling1D({ padding: 'same' }), tensor([-1, -2, -3, -4, -5], [1, 5, 1]))).toEqual([-1, -3, -5]);
   });
 });

@@ -6,6 +6,7 @@ import {
   stateShapes,
   type BatchNormalizationWeights,
   type BidirectionalWeights,
+  type Conv1DWeights,
   type DenseWeights,
   type EmbeddingWeights,
   type LayerSpec,
@@ -28,6 +29,7 @@ import {
   type MaskValue,
   type NamedOutput,
 } from './recurrent.js';
+import { buildConv1D, buildPooling1D } from './windows.js';
 
 /**
  * The names of a model graph's inputs and outputs. They are the file format's contract: an
@@ -58,7 +60,8 @@ export function stateNames(layer: StatefulLayerSpec): string[] {
 
 /**
  * Whether a mask passed to `run` reaches a layer that reads it: a recurrent layer or an average
- * pooling. Masking and Embedding replace it; Flatten and max pooling drop it unread.
+ * pooling. Masking and Embedding replace it; Flatten, GlobalMaxPooling1D, Conv1D and the 1-D
+ * poolings drop it unread.
  */
 export function usesRunMask(spec: ModelSpec): boolean {
   for (const layer of spec.layers) {
@@ -71,6 +74,8 @@ export function usesRunMask(spec: ModelSpec): boolean {
       case 'masking':
       case 'embedding':
       case 'flatten':
+      case 'conv1d':
+      case 'pooling1d':
         return false;
     }
   }
@@ -380,7 +385,7 @@ function buildLayers(
         if (!layer.returnSequences) mask = null;
         break;
       default: {
-        const layerResult = buildPlainLayer(g, layer, layerWeights, { x: value, mask, rank: shape.length });
+        const layerResult = buildPlainLayer(g, layer, layerWeights, { x: value, mask, shape });
         const output = layerResult.value;
         result = { value: output, named: new Map([['output', { value: output }]]) };
         if (layerResult.mask !== undefined) mask = layerResult.mask;
@@ -400,11 +405,12 @@ function buildLayers(
   });
 }
 
-/** What a layer without states reads: the flow (time-major when 3-D), the mask reaching it, and the flow's Keras rank. */
+/** What a layer without states reads: the flow (time-major when 3-D), the mask reaching it, and the flow's Keras shape. */
 interface PlainLayerInput {
   readonly x: string;
   readonly mask: MaskValue | null;
-  readonly rank: number;
+  /** Batch-major as Keras writes it; `null` where the graph leaves a dimension symbolic. */
+  readonly shape: readonly (number | null)[];
 }
 
 interface PlainLayerResult {
@@ -417,7 +423,7 @@ function buildPlainLayer(
   g: GraphBuilder,
   layer: Exclude<LayerSpec, StatefulLayerSpec>,
   weights: LayerWeights,
-  { x, mask, rank }: PlainLayerInput,
+  { x, mask, shape }: PlainLayerInput,
 ): PlainLayerResult {
   switch (layer.kind) {
     case 'dense': {
@@ -447,7 +453,7 @@ function buildPlainLayer(
       return { value: g.op('Expand', [row, g.ints([layer.times, 1, 1])], {}, 'repeated'), mask: null };
     }
     case 'flatten': {
-      if (rank === 2) return { value: x, mask: null };
+      if (shape.length === 2) return { value: x, mask: null };
       // Keras's row order is batch-major (step by step within a row), so time-major turns back first.
       const rows = g.op('Transpose', [x], { perm: { ints: [1, 0, 2] } }, 'batch_major');
       return { value: g.op('Reshape', [rows, g.ints([0, -1])], {}, 'flat'), mask: null };
@@ -470,6 +476,10 @@ function buildPlainLayer(
       const scaled = g.op('Mul', [x, g.weight(`${layer.name}/scale`, scale, [layer.features])], {}, 'scaled');
       return { value: g.op('Add', [scaled, g.weight(`${layer.name}/shift`, shift, [layer.features])], {}, 'normalized') };
     }
+    case 'conv1d':
+      return { value: buildConv1D(g, layer, weights as Conv1DWeights, x, shape[1]), mask: null };
+    case 'pooling1d':
+      return { value: buildPooling1D(g, layer, x, shape[1]), mask: null };
   }
 }
 

@@ -16,6 +16,7 @@ import type { InferenceSession, Tensor as OrtTensor, TensorConstructor, Env } fr
 import { GraphBuilder, valueInfo } from './graph.js';
 import { buildRuntimeGraph, usesRunMask, type RuntimeIo, type RuntimeStateGroup, type RuntimeVariant } from './model-graph.js';
 import { IR_VERSION, OPSET_VERSION, encodeModel } from './proto.js';
+import { fewestSteps, tooFewSteps } from './windows.js';
 
 /** What this package uses of an onnxruntime module: `onnxruntime-node` and `onnxruntime-web` both fit. */
 export interface OrtModule {
@@ -121,7 +122,10 @@ export function createOnnxBackend(target: OnnxTarget): Backend {
           throw new BackendError(`${target.name}: ONNX Runtime could not load the graph of "${spec.name}": ${firstLine(error)}`, {}, { cause: error });
         }
       };
-      const model = new OnnxCompiledModel(target, ort, spec, load);
+      const fewest = fewestSteps(spec);
+      // A graph whose steps are fixed too few for a valid window would fail to load with a less useful message.
+      if (spec.input.timesteps !== null && spec.input.timesteps < fewest) throw tooFewSteps(spec, spec.input.timesteps, fewest);
+      const model = new OnnxCompiledModel(target, ort, spec, fewest, load);
       // The graph most calls need loads now, so that a graph ONNX Runtime rejects fails compile.
       await model.graph({
         masked: false,
@@ -191,6 +195,8 @@ class OnnxCompiledModel implements CompiledModel {
     private readonly target: OnnxTarget,
     private readonly ort: OrtModule,
     private readonly spec: ModelSpec,
+    /** Steps a call needs for every `valid` window layer to get a whole one (0: any). */
+    private readonly fewestSteps: number,
     private readonly load: (variant: RuntimeVariant) => Promise<LoadedGraph>,
   ) {
     this.backend = target.name;
@@ -228,6 +234,7 @@ class OnnxCompiledModel implements CompiledModel {
     const mask = this.takesRunMask ? request.mask : null;
     const { input, initialStates } = request;
     const batch = input.shape[0];
+    if (input.shape[1] < this.fewestSteps) return Promise.reject(tooFewSteps(this.spec, input.shape[1], this.fewestSteps));
     const states = request.returnStates !== false || initialStates.some((s) => s !== null);
     // With one sequence, time-major data is the same data: only the dimensions swap.
     const timeMajorEdge = batch === 1;

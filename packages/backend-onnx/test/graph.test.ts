@@ -4,14 +4,18 @@ import {
   ELEMENTWISE_ACTIVATIONS,
   activation,
   applyAxisActivation,
+  averagePooling1D,
   batchNormalization,
+  conv1D,
   bidirectional,
   createModel,
   gru,
   initializeWeights,
   lstm,
   masking,
+  maxPooling1D,
   parseConfig,
+  structureWeights,
   repeatVector,
   sequential,
   simpleRNN,
@@ -181,6 +185,71 @@ describe('runtime graphs (what onnx:* backends run)', () => {
     const { graph } = runtime(config, false, false);
     // One Transpose in, one out: nothing between RepeatVector's Expand and the GRU.
     expect(opTypes(graph)).toEqual(['Transpose', 'LSTM', 'Gather', 'Unsqueeze', 'Expand', 'Mul', 'Add', 'GRU', 'Squeeze', 'Transpose']);
+  });
+});
+
+describe('Conv1D and 1-D pooling graphs', () => {
+  const graphFor = (layer: KerasConfig, steps: number | null, timeMajorEdge = false) => {
+    const spec = parseConfig(sequential([layer], { inputShape: [steps, 2] }));
+    const weights = layer.class_name === 'Conv1D' ? initializeWeights(spec, 1) : spec.layers.map(() => null);
+    return decodeModel(buildRuntimeGraph(spec, weights, { masked: false, states: false, timeMajorEdge }).bytes).graph!;
+  };
+  const node = (graph: GraphProto, opType: string) => graph.node!.find((n) => n.opType === opType)!;
+  const ints = (n: NodeProto, name: string) => n.attribute?.find((a) => a.name === name)?.ints?.map(Number);
+
+  it('turns time-major to (batch, channels, time) for the operator and back; batch 1 only that', () => {
+    const layer = conv1D({ filters: 3, kernelSize: 2 });
+    expect(opTypes(graphFor(layer, null))).toEqual(['Transpose', 'Transpose', 'Conv', 'Transpose', 'Transpose']);
+    expect(opTypes(graphFor(layer, null, true))).toEqual(['Transpose', 'Conv', 'Transpose']);
+  });
+
+  it("writes Keras's kernel (kernelSize, inputDim, filters) as ONNX's (filters, inputDim, kernelSize), the bias as B", () => {
+    const spec = parseConfig(sequential([conv1D({ filters: 3, kernelSize: 2 })], { inputShape: [null, 2] }));
+    // Keras kernel[k][c][f] = 100k + 10c + f.
+    const kernel = Array.from({ length: 12 }, (_, i) => 100 * Math.floor(i / 6) + 10 * (Math.floor(i / 3) % 2) + (i % 3));
+    const weights = structureWeights(spec, [{ shape: [2, 2, 3], data: kernel }, { shape: [3], data: [7, 8, 9] }]);
+    const graph = decodeModel(buildRuntimeGraph(spec, weights, { masked: false, states: false, timeMajorEdge: true }).bytes).graph!;
+    const [, w, b] = node(graph, 'Conv').input!;
+    const tensorOf = (name: string) => {
+      const t = graph.initializer!.find((i) => i.name === name)!;
+      return { dims: t.dims!.map(Number), data: Array.from(new Float32Array(Uint8Array.from(t.rawData!).buffer)) };
+    };
+    // ONNX W[f][c][k] = 100k + 10c + f.
+    expect(tensorOf(w)).toEqual({ dims: [3, 2, 2], data: [0, 100, 10, 110, 1, 101, 11, 111, 2, 102, 12, 112] });
+    expect(tensorOf(b)).toEqual({ dims: [3], data: [7, 8, 9] });
+  });
+
+  it('places windows with fixed pads when they do not depend on the steps, or the steps are known', () => {
+    const causal = node(graphFor(conv1D({ filters: 1, kernelSize: 3, dilationRate: 2, padding: 'causal' }), null), 'Conv');
+    expect([ints(causal, 'pads'), ints(causal, 'dilations'), ints(causal, 'strides')]).toEqual([[4, 0], [2], [1]]);
+    // same with strides 1: always (span − 1) places, the odd one after.
+    expect(ints(node(graphFor(conv1D({ filters: 1, kernelSize: 4, padding: 'same' }), null), 'Conv'), 'pads')).toEqual([1, 2]);
+    // same strides 2 over 5 known steps: 3 outputs, 2 places, one each side.
+    expect(ints(node(graphFor(conv1D({ filters: 1, kernelSize: 3, strides: 2, padding: 'same' }), 5), 'Conv'), 'pads')).toEqual([1, 1]);
+    expect(ints(node(graphFor(averagePooling1D({ padding: 'same' }), 5), 'AveragePool'), 'pads')).toEqual([0, 1]);
+  });
+
+  it("leaves same with strides to ONNX Runtime's SAME_UPPER where it is TensorFlow's rule, else pads by T mod strides", () => {
+    const upper = node(graphFor(conv1D({ filters: 1, kernelSize: 3, strides: 2, padding: 'same' }), null), 'Conv');
+    expect(stringAttribute(upper, 'auto_pad')).toBe('SAME_UPPER');
+    expect(ints(upper, 'pads')).toBeUndefined();
+    // A window shorter than the strides: a Pad whose pads a Gather takes from the table by T mod strides.
+    const short = graphFor(conv1D({ filters: 1, kernelSize: 3, strides: 4, padding: 'same' }), null);
+    expect(opTypes(short)).toEqual(['Transpose', 'Shape', 'Mod', 'Gather', 'Reshape', 'Pad', 'Transpose', 'Conv', 'Transpose', 'Transpose']);
+    expect(stringAttribute(node(short, 'Conv'), 'auto_pad')).toBeUndefined();
+    const maxPool = graphFor(maxPooling1D({ poolSize: 3, strides: 4, padding: 'same' }), null);
+    expect(opTypes(maxPool)).toContain('Pad');
+    // The average divides pooled sums by pooled counts of real steps.
+    const average = opTypes(graphFor(averagePooling1D({ poolSize: 3, strides: 4, padding: 'same' }), null));
+    expect(average.filter((op) => op === 'AveragePool')).toHaveLength(2);
+    expect(average.filter((op) => op === 'Pad')).toHaveLength(2);
+    expect(average).toContain('Div');
+  });
+
+  it('excludes padding from the average (count_include_pad 0)', () => {
+    const pool = node(graphFor(averagePooling1D({ poolSize: 3, strides: 1, padding: 'same' }), null), 'AveragePool');
+    expect(Number(pool.attribute!.find((a) => a.name === 'count_include_pad')!.i)).toBe(0);
+    expect(ints(pool, 'pads')).toEqual([1, 1]);
   });
 });
 

@@ -3,7 +3,7 @@ import { describe, it } from 'vitest';
 import { loadFixtures } from '@rnn/conformance/node';
 import { describeConformance } from '@rnn/conformance/vitest';
 import { onnxWebGpu } from '../src/index.js';
-import { LAYER_CASES } from './layer-cases.js';
+import { LAYER_CASES, WINDOW_CASES } from './layer-cases.js';
 import { checkCaseOnBackend } from './layer-checks.js';
 
 /**
@@ -12,7 +12,7 @@ import { checkCaseOnBackend } from './layer-checks.js';
  * for activations the WebGPU kernels lack; a Bidirectional node; a model; a stateful sequence).
  * All 164 pass too, but a software Vulkan driver makes that take minutes. Then every model of the
  * `extra/` fixtures and the hand-computed cases of the RepeatVector/Flatten/pooling/BatchNormalization
- * layers. Skipped without a WebGPU adapter; Debian's SwiftShader driver (from the chromium package) is used when present.
+ * and Conv1D/MaxPooling1D/AveragePooling1D layers. Skipped without a WebGPU adapter; Debian's SwiftShader driver (from the chromium package) is used when present.
  */
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
 if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER)) process.env.VK_ICD_FILENAMES = SWIFTSHADER;
@@ -29,13 +29,13 @@ const SAMPLE = new Set([
   'lstm-stateful-state-reset-b2-t5-i3-u4-seed255',
 ]);
 
-/** Every fixture of the `extra/` set: the RepeatVector/Flatten/pooling/BatchNormalization models. */
+/** Every fixture of the `extra/` set: the RepeatVector/Flatten/pooling/BatchNormalization/Conv1D models. */
 const EXTRA = new Set(loadFixtures().filter((f) => /[/\\]extra[/\\]/.test(f.source)).map((f) => f.id));
 
 describeConformance(onnxWebGpu, { filter: (id) => SAMPLE.has(id) || EXTRA.has(id), skipUnavailable: true });
 
 describe('new layers on onnx:webgpu', () => {
-  it.for(LAYER_CASES.map((c) => [c.name, c] as const))('%s', async ([, c], context) => {
+  it.for([...LAYER_CASES, ...WINDOW_CASES].map((c) => [c.name, c] as const))('%s', async ([, c], context) => {
     const availability = await onnxWebGpu.available();
     if (!availability.ok) context.skip(availability.reason);
     await checkCaseOnBackend(onnxWebGpu, c);

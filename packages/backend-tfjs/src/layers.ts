@@ -1,11 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  InputError,
   STATE_COUNT,
   batchNormalizationAffine,
+  convolutionWindow,
   type BatchNormalizationLayerSpec,
   type BatchNormalizationWeights,
   type BidirectionalLayerSpec,
   type BidirectionalWeights,
+  type Conv1DLayerSpec,
+  type Conv1DWeights,
   type DenseLayerSpec,
   type DenseWeights,
   type EmbeddingLayerSpec,
@@ -14,9 +18,11 @@ import {
   type LayerSpec,
   type LayerWeights,
   type MergeMode,
+  type Pooling1DLayerSpec,
   type RecurrentLayerSpec,
   type RecurrentWeights,
   type RepeatVectorLayerSpec,
+  type WindowPadding,
 } from '@rnn/core';
 import { applyActivation } from './activations.js';
 import type { RecurrentRunner } from './recurrent.js';
@@ -89,6 +95,10 @@ export function compileLayer(spec: LayerSpec, weights: LayerWeights, recurrent: 
       return globalPoolingLayer(spec);
     case 'batch-normalization':
       return batchNormalizationLayer(spec, weights as BatchNormalizationWeights);
+    case 'conv1d':
+      return conv1DLayer(spec, weights as Conv1DWeights);
+    case 'pooling1d':
+      return pooling1DLayer(spec);
   }
 }
 
@@ -218,4 +228,109 @@ function batchNormalizationLayer(spec: BatchNormalizationLayerSpec, weights: Bat
       shift.dispose();
     },
   };
+}
+
+/**
+ * Core's window over `steps` input steps, as the steps to pad before and after the input so that a
+ * tfjs window with 'valid' padding gives exactly core's `outSteps`. tfjs's own 'same' is not used:
+ * core's rule is the one every backend shares, and tfjs has no 'causal'.
+ */
+function paddedWindow(
+  layer: string,
+  steps: number,
+  size: number,
+  strides: number,
+  dilation: number,
+  padding: WindowPadding,
+): { outSteps: number; before: number; after: number } {
+  const { outSteps, padBefore } = convolutionWindow(steps, size, strides, dilation, padding);
+  const span = (size - 1) * dilation + 1;
+  if (outSteps < 1) {
+    // Only 'valid' windows can miss: tfjs cannot make a window that does not fit, and TensorFlow
+    // itself refuses inputs shorter than the window by two steps or more (one less gives it 0 steps).
+    throw new InputError(`${layer}: a "${padding}" window of ${span} steps needs at least ${span} timesteps, got ${steps}`, {
+      layer,
+      field: 'timesteps',
+      expected: span,
+      actual: steps,
+    });
+  }
+  return { outSteps, before: padBefore, after: Math.max(0, (outSteps - 1) * strides + span - steps - padBefore) };
+}
+
+/** `(batch, timesteps, features)` with `before` and `after` steps of `value` around time. */
+function padTime(x: tf.Tensor, before: number, after: number, value: number): tf.Tensor {
+  return before === 0 && after === 0 ? x : tf.pad(x, [[0, 0], [before, after], [0, 0]], value);
+}
+
+/**
+ * One `FusedConv2D` (bias included) over the zero-padded input viewed as `(batch, 1, steps, inputDim)`,
+ * then the activation as Dense applies it. Keras's kernel `(kernelSize, inputDim, filters)` is
+ * tfjs's filter layout; it is uploaded once, with a leading height of 1.
+ */
+function conv1DLayer(spec: Conv1DLayerSpec, weights: Conv1DWeights): CompiledLayer {
+  const filter = upload({ shape: [1, ...weights.kernel.shape], data: weights.kernel.data }) as tf.Tensor4D;
+  const bias = weights.bias ? (upload(weights.bias) as tf.Tensor1D) : null;
+  return {
+    call: (x) => {
+      const [batch, steps] = x.shape;
+      const window = paddedWindow(spec.name, steps, spec.kernelSize, spec.strides, spec.dilation, spec.padding);
+      const padded = padTime(x, window.before, window.after, 0);
+      const convolved = tf.fused.conv2d({
+        x: tf.reshape(padded, [batch, 1, padded.shape[1]!, spec.inputDim]) as tf.Tensor4D,
+        filter,
+        strides: [1, spec.strides],
+        pad: 'valid',
+        dilations: [1, spec.dilation],
+        bias: bias ?? undefined,
+      });
+      const y = applyActivation(spec.activation, tf.reshape(convolved, [batch, window.outSteps, spec.filters]));
+      // Keras 3's Conv1D does not support masking: the mask stops here.
+      return { value: y, outputs: [y], mask: null, states: null };
+    },
+    dispose: () => {
+      filter.dispose();
+      bias?.dispose();
+    },
+  };
+}
+
+/**
+ * tfjs's `maxPool`/`avgPool` with 'valid' windows over `(batch, steps, 1, features)`, padded by us
+ * (core's window): with −∞ for the max, so padded places never win; with zeros for the average,
+ * then rescaled by `poolSize / real steps` per output step, so it divides by the steps really in
+ * each window, as Keras does.
+ */
+function pooling1DLayer(spec: Pooling1DLayerSpec): CompiledLayer {
+  return {
+    call: (x) => {
+      const [batch, steps, features] = x.shape;
+      const window = paddedWindow(spec.name, steps, spec.poolSize, spec.strides, 1, spec.padding);
+      const padded = padTime(x, window.before, window.after, spec.pooling === 'max' ? -Infinity : 0);
+      const view = tf.reshape(padded, [batch, padded.shape[1]!, 1, features]) as tf.Tensor4D;
+      const size: [number, number] = [spec.poolSize, 1];
+      const strides: [number, number] = [spec.strides, 1];
+      const pooled =
+        spec.pooling === 'max'
+          ? tf.maxPool(view, size, strides, 'valid')
+          : rescaleToRealSteps(tf.avgPool(view, size, strides, 'valid'), spec, steps, window.before);
+      const y = tf.reshape(pooled, [batch, window.outSteps, features]);
+      // Keras 3's pooling layers do not support masking: the mask stops here.
+      return { value: y, outputs: [y], mask: null, states: null };
+    },
+    dispose: () => undefined,
+  };
+}
+
+/** An average over `poolSize` places, some of them padding, as the average over the real steps only. */
+function rescaleToRealSteps(average: tf.Tensor4D, spec: Pooling1DLayerSpec, steps: number, padBefore: number): tf.Tensor4D {
+  const outSteps = average.shape[1];
+  const factors = new Float32Array(outSteps);
+  for (let t = 0; t < outSteps; t++) {
+    const start = t * spec.strides - padBefore;
+    const real = Math.min(steps, start + spec.poolSize) - Math.max(0, start);
+    factors[t] = spec.poolSize / real;
+  }
+  if (factors.every((f) => f === 1)) return average;
+  return tf.mul(average, tf.tensor4d(factors, [1, outSteps, 1, 1]));
 }

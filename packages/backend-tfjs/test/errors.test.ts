@@ -1,5 +1,5 @@
 import '@rnn/backend-cpu';
-import { RnnError, createModel, embedding, gru, lstm, sequential, type KerasConfig, type RunOptions, type TensorLike } from '@rnn/core';
+import { InputError, RnnError, conv1D, createModel, embedding, gru, lstm, maxPooling1D, sequential, type KerasConfig, type RunOptions, type TensorLike } from '@rnn/core';
 import { describe, expect, it } from 'vitest';
 import '../src/node.js';
 import { NODE_BACKENDS } from './helpers.js';
@@ -91,5 +91,23 @@ describe.each(NODE_BACKENDS)('bad input on $name', ({ name }) => {
     const model = await createModel(lstmConfig, { backend: name, seed: 1 });
     await model.dispose();
     expect(() => model.run({ shape: [1, 4, 2], data: values(8) })).toThrowError(expect.objectContaining({ code: 'DISPOSED' }));
+  });
+
+  it('refuses an input shorter than a valid Conv1D or pooling window with InputError naming the layer', async () => {
+    // Timesteps are open (null), so only the run can tell; tfjs cannot make a window that does not fit.
+    const cases = [
+      { config: sequential([conv1D({ filters: 1, kernelSize: 3, dilationRate: 2, name: 'wide' })], { inputShape: [null, 1] }), span: 5 },
+      { config: sequential([maxPooling1D({ poolSize: 4, name: 'wide' })], { inputShape: [null, 1] }), span: 4 },
+    ];
+    for (const { config, span } of cases) {
+      const model = await createModel(config, { backend: name, seed: 1 });
+      try {
+        await expect(model.run({ shape: [1, 3, 1], data: [1, 2, 3] })).rejects.toThrowError(
+          expect.objectContaining({ constructor: InputError, layer: 'wide', field: 'timesteps', expected: span, actual: 3 }),
+        );
+      } finally {
+        await model.dispose();
+      }
+    }
   });
 });

@@ -1,11 +1,14 @@
 import '../src/node.js';
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  averagePooling1D,
   batchNormalization,
+  conv1D,
   flatten,
   globalAveragePooling1D,
   globalMaxPooling1D,
   lstm,
+  maxPooling1D,
   parseConfig,
   repeatVector,
   sequential,
@@ -49,7 +52,7 @@ function maskAfter(spec: LayerSpec, weights: LayerWeights, x: tf.Tensor, mask: t
 describe('mask flow of the new layer kinds', () => {
   beforeAll(() => useTfBackend('cpu'));
 
-  it('Flatten and both global poolings drop the mask; BatchNormalization passes it on; RepeatVector makes none', () => {
+  it('Flatten, both global poolings, Conv1D and 1-D pooling drop the mask; BatchNormalization passes it on; RepeatVector makes none', () => {
     const sequence = tf.tensor3d([1, 2, 3, 4, 5, 6], [1, 3, 2]);
     const mask = tf.tensor2d([[true, false, true]], [1, 3], 'bool');
     const statistics = { shape: [2], data: new Float32Array([0, 1]) };
@@ -58,6 +61,11 @@ describe('mask flow of the new layer kinds', () => {
     expect(maskAfter(lastLayer([globalAveragePooling1D()], [3, 2]), null, sequence, mask)).toBe('dropped');
     expect(maskAfter(lastLayer([globalMaxPooling1D()], [3, 2]), null, sequence, mask)).toBe('dropped');
     expect(maskAfter(lastLayer([batchNormalization({ center: false, scale: false })], [3, 2]), bnWeights, sequence, mask)).toBe('passed on');
+    const conv = lastLayer([conv1D({ filters: 1, kernelSize: 2, padding: 'causal' })], [3, 2]);
+    const convWeights = { kernel: { shape: [2, 2, 1], data: new Float32Array(4) }, bias: null };
+    expect(maskAfter(conv, convWeights, sequence, mask)).toBe('dropped');
+    expect(maskAfter(lastLayer([maxPooling1D({ padding: 'same' })], [3, 2]), null, sequence, mask)).toBe('dropped');
+    expect(maskAfter(lastLayer([averagePooling1D({ poolSize: 1 })], [3, 2]), null, sequence, mask)).toBe('dropped');
     const vector = tf.tensor2d([[1, 2]]);
     expect(maskAfter(lastLayer([lstm({ units: 2 }), repeatVector(3)], [3, 2]), null, vector, mask)).toBe('dropped');
     tf.dispose([sequence, mask, vector]);

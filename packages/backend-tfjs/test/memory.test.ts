@@ -1,7 +1,9 @@
 import '../src/node.js';
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  averagePooling1D,
   batchNormalization,
+  conv1D,
   createModel,
   dense,
   embedding,
@@ -10,6 +12,7 @@ import {
   globalMaxPooling1D,
   gru,
   lstm,
+  maxPooling1D,
   repeatVector,
   sequential,
   type Model,
@@ -21,7 +24,7 @@ import { NODE_BACKENDS, useTfBackend } from './helpers.js';
 
 // Every layer kind, mask pattern, direction and stateful path, without the 500-step spam model
 // (its Embedding path is covered by the hand-built model below). `model-` includes the extra/
-// models with RepeatVector, Flatten, global pooling and BatchNormalization.
+// models with RepeatVector, Flatten, global pooling, BatchNormalization, Conv1D and 1-D pooling.
 const LEAK_CASES = [
   'bi-lstm-mconcat-seq-state-init-masktrail-',
   'bi-gru-mnone-state-masklead-',
@@ -54,12 +57,12 @@ async function runFixture(model: Model, f: Fixture): Promise<void> {
 
 /**
  * The weight tensors a compiled model keeps in tfjs. On cpu and wasm (the fused-kernel backends)
- * recurrent weights live in the kernel's own memory, so only Dense, Embedding and
+ * recurrent weights live in the kernel's own memory, so only Dense, Conv1D, Embedding and
  * BatchNormalization (its folded per-feature scale and shift) hold tensors.
  */
 function heldWeightTensors(spec: ModelSpec): number {
   return spec.layers.reduce((held, layer) => {
-    if (layer.kind === 'dense') return held + (layer.useBias ? 2 : 1);
+    if (layer.kind === 'dense' || layer.kind === 'conv1d') return held + (layer.useBias ? 2 : 1);
     if (layer.kind === 'batch-normalization') return held + 2;
     return held + (layer.kind === 'embedding' ? 1 : 0);
   }, 0);
@@ -101,15 +104,20 @@ describe.each(NODE_BACKENDS)('tensor lifetime on $name', ({ name }) => {
     });
   });
 
-  it('a model with every new layer kind (masked average, BatchNormalization, RepeatVector, max, Flatten) leaves no tensor behind', async () => {
+  it('a model with every new layer kind (masked average, BatchNormalization, RepeatVector, Conv1D, both 1-D poolings, max, Flatten) leaves no tensor behind', async () => {
     const config = sequential(
       [
         embedding({ inputDim: 10, outputDim: 4, maskZero: true }),
         lstm({ units: 3, returnSequences: true }),
         batchNormalization(),
         globalAveragePooling1D(),
-        repeatVector(2),
+        repeatVector(4),
         gru({ units: 3, returnSequences: true }),
+        conv1D({ filters: 4, kernelSize: 2, padding: 'causal', activation: 'relu' }),
+        // 4 → 2 steps; 'same' pads one place, so the average is rescaled by a per-step factor tensor.
+        averagePooling1D({ poolSize: 3, strides: 2, padding: 'same' }),
+        // 2 → 1 step, over −∞ padding.
+        maxPooling1D({ poolSize: 3, padding: 'same' }),
         globalMaxPooling1D({ keepDims: true }),
         flatten(),
         dense({ units: 2, activation: 'softmax' }),

@@ -13,8 +13,8 @@ export const bundledFixturesDir: string = fileURLToPath(new URL('../fixtures/', 
 
 /**
  * Subfolders of the golden layout that hold fixtures; `real-world/` (trained models from GitHub) and
- * `extra/` (this project's models with RepeatVector, Flatten, global pooling, BatchNormalization), if
- * present, are the same layout again.
+ * `extra/` (this project's models with RepeatVector, Flatten, global pooling, BatchNormalization,
+ * Conv1D, 1-D pooling), if present, are the same layout again.
  */
 const FIXTURE_FOLDERS = ['cases', 'models'] as const;
 const NESTED_SETS = ['real-world', 'extra'] as const;

@@ -1,20 +1,24 @@
-import type { LayerSpec, ModelSpec, OutputSpec, RecurrentLayerSpec } from './spec.js';
+import type { LayerSpec, ModelSpec, OutputSpec, RecurrentLayerSpec, WindowPadding } from './spec.js';
+import { convolutionWindow } from './window.js';
 import { STATE_COUNT } from './spec.js';
 import { ConfigError, formatShape } from './errors.js';
 import { collectChain } from './config/chain.js';
 import {
   GLOBAL_POOLING_CLASSES,
+  POOLING_1D_CLASSES,
   INFERENCE_NOOP_CLASSES,
   RECURRENT_CLASSES,
   layerName,
   parseActivationLayer,
   parseBatchNormalization,
   parseBidirectional,
+  parseConv1D,
   parseDense,
   parseEmbedding,
   parseFlatten,
   parseGlobalPooling,
   parseMasking,
+  parsePooling1D,
   parseRecurrent,
   parseRepeatVector,
   parseTimeDistributed,
@@ -58,6 +62,8 @@ export const SUPPORTED_LAYER_CLASSES: readonly string[] = [
   'Flatten',
   ...Object.keys(GLOBAL_POOLING_CLASSES),
   'BatchNormalization',
+  'Conv1D',
+  ...Object.keys(POOLING_1D_CLASSES),
   ...INFERENCE_NOOP_CLASSES,
 ];
 
@@ -298,7 +304,14 @@ function parseLayer(raw: RawLayer, input: readonly (number | null)[], isFirst: b
       return parseFlatten(raw);
     case 'BatchNormalization':
       return parseBatchNormalization(raw, features, input.length);
+    case 'Conv1D':
+      needsSequence('Conv1D');
+      return parseConv1D(raw, features, ctx);
     default:
+      if (Object.hasOwn(POOLING_1D_CLASSES, raw.className)) {
+        needsSequence(raw.className);
+        return parsePooling1D(raw);
+      }
       if (Object.hasOwn(GLOBAL_POOLING_CLASSES, raw.className)) {
         needsSequence(raw.className);
         return parseGlobalPooling(raw);
@@ -337,7 +350,15 @@ export function layerOutputShape(layer: LayerSpec, input: readonly (number | nul
       return [input[0], input.slice(1).reduce<number>((n, d) => n * (d ?? 0), 1)];
     case 'global-pooling':
       return layer.keepDims ? [input[0], 1, input[2]] : [input[0], input[2]];
+    case 'conv1d':
+      return [input[0], windowSteps(input[1], layer.kernelSize, layer.strides, layer.dilation, layer.padding), layer.filters];
+    case 'pooling1d':
+      return [input[0], windowSteps(input[1], layer.poolSize, layer.strides, 1, layer.padding), input[2]];
   }
+}
+
+function windowSteps(steps: number | null, size: number, strides: number, dilation: number, padding: WindowPadding): number | null {
+  return steps === null ? null : convolutionWindow(steps, size, strides, dilation, padding).outSteps;
 }
 
 /** Layers whose extra outputs (states, a second direction) would be dropped must come last. */

@@ -1,5 +1,6 @@
 import type { ModelSpec, RecurrentLayerSpec } from './spec.js';
 import { GATE_COUNT } from './spec.js';
+import { convolutionWindow } from './window.js';
 
 /** Multiply-adds of one recurrent layer's two matrix products, 2 FLOPs each: 2·G·u·(f+u) per row and step. */
 function recurrentFlops(layer: RecurrentLayerSpec): number {
@@ -23,6 +24,12 @@ export function modelFlops(spec: ModelSpec, batch: number, steps: number): numbe
           : layer.kind === 'dense'
             ? 2 * layer.units * layer.inputDim
             : 0;
+    if (layer.kind === 'conv1d' || layer.kind === 'pooling1d') {
+      const size = layer.kind === 'conv1d' ? layer.kernelSize : layer.poolSize;
+      rows = convolutionWindow(rows, size, layer.strides, layer.kind === 'conv1d' ? layer.dilation : 1, layer.padding).outSteps;
+      if (layer.kind === 'conv1d') flops += rows * 2 * layer.kernelSize * layer.inputDim * layer.filters;
+      continue;
+    }
     flops += rows * cost;
     if ((layer.kind === 'rnn' || layer.kind === 'bidirectional') && !layer.returnSequences) rows = 1;
     else if (layer.kind === 'flatten' || layer.kind === 'global-pooling') rows = 1;

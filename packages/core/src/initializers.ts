@@ -58,6 +58,12 @@ function layerTensors(layer: LayerSpec, streamFor: StreamFor): Tensor[] {
         vector('movingVariance', 'moving_variance_initializer'),
       ];
     }
+    case 'conv1d': {
+      const kernel = draw(layer.initializers.kernel, [layer.kernelSize, layer.inputDim, layer.filters], streamFor, layer.name, 'kernel_initializer');
+      if (!layer.useBias) return [kernel];
+      return [kernel, draw(layer.initializers.bias, [layer.filters], streamFor, layer.name, 'bias_initializer')];
+    }
+    case 'pooling1d':
     case 'masking':
     case 'activation':
     case 'repeat-vector':

@@ -197,6 +197,59 @@ export function repeatVector(times: number, name = 'repeat_vector'): KerasConfig
   return { class_name: 'RepeatVector', config: { name, n: times } };
 }
 
+export interface Conv1DOptions {
+  readonly filters: number;
+  readonly kernelSize: number;
+  readonly strides?: number;
+  readonly padding?: 'valid' | 'same' | 'causal';
+  readonly dilationRate?: number;
+  readonly activation?: Activation;
+  readonly useBias?: boolean;
+  readonly name?: string;
+}
+
+export function conv1D(options: Conv1DOptions): KerasConfig {
+  return {
+    class_name: 'Conv1D',
+    config: {
+      name: options.name ?? 'conv1d',
+      filters: options.filters,
+      kernel_size: [options.kernelSize],
+      strides: [options.strides ?? 1],
+      padding: options.padding ?? 'valid',
+      data_format: 'channels_last',
+      dilation_rate: [options.dilationRate ?? 1],
+      groups: 1,
+      activation: options.activation ?? 'linear',
+      use_bias: options.useBias ?? true,
+    },
+  };
+}
+
+export interface Pooling1DOptions {
+  readonly poolSize?: number;
+  /** Default: `poolSize`. */
+  readonly strides?: number;
+  readonly padding?: 'valid' | 'same';
+  readonly name?: string;
+}
+
+function pooling1D(className: string, defaultName: string, options: Pooling1DOptions): KerasConfig {
+  const poolSize = options.poolSize ?? 2;
+  return {
+    class_name: className,
+    config: { name: options.name ?? defaultName, pool_size: [poolSize], strides: [options.strides ?? poolSize], padding: options.padding ?? 'valid', data_format: 'channels_last' },
+  };
+}
+
+export function maxPooling1D(options: Pooling1DOptions = {}): KerasConfig {
+  return pooling1D('MaxPooling1D', 'max_pooling1d', options);
+}
+
+export function averagePooling1D(options: Pooling1DOptions = {}): KerasConfig {
+  return pooling1D('AveragePooling1D', 'average_pooling1d', options);
+}
+
 export function flatten(name = 'flatten'): KerasConfig {
   return { class_name: 'Flatten', config: { name, data_format: 'channels_last' } };
 }

@@ -160,6 +160,45 @@ export interface BatchNormalizationLayerSpec {
   readonly initializers: LayerInitializers;
 }
 
+/** How a 1-D window slides over time (Keras `padding`); `causal` only for Conv1D. */
+export type WindowPadding = 'valid' | 'same' | 'causal';
+
+/**
+ * `Conv1D` (channels_last, `groups` 1): `(batch, timesteps, inputDim)` → `(batch, outSteps, filters)`,
+ * `out[t] = act(bias + Σ_k x[t·strides + k·dilation − padBefore] · kernel[k])` with zeros outside
+ * the input (`convolutionWindow` gives `outSteps` and `padBefore`). Drops the mask: Keras 3's Conv1D
+ * does not support masking.
+ */
+export interface Conv1DLayerSpec {
+  readonly kind: 'conv1d';
+  readonly name: string;
+  readonly filters: number;
+  readonly kernelSize: number;
+  readonly strides: number;
+  readonly dilation: number;
+  readonly padding: WindowPadding;
+  readonly inputDim: number;
+  readonly activation: Activation;
+  readonly useBias: boolean;
+  /** `kernel`, `bias`. */
+  readonly initializers: LayerInitializers;
+}
+
+/**
+ * `MaxPooling1D` / `AveragePooling1D` (channels_last): `(batch, timesteps, features)` →
+ * `(batch, outSteps, features)` over windows of `poolSize` steps every `strides`. With `same`
+ * padding the max ignores the padded places and the average divides by the steps really in the
+ * window, as Keras does. Drops the mask (Keras 3's pooling layers do not support masking).
+ */
+export interface Pooling1DLayerSpec {
+  readonly kind: 'pooling1d';
+  readonly name: string;
+  readonly pooling: 'max' | 'average';
+  readonly poolSize: number;
+  readonly strides: number;
+  readonly padding: 'valid' | 'same';
+}
+
 export type LayerSpec =
   | RecurrentLayerSpec
   | BidirectionalLayerSpec
@@ -170,7 +209,9 @@ export type LayerSpec =
   | RepeatVectorLayerSpec
   | FlattenLayerSpec
   | GlobalPoolingLayerSpec
-  | BatchNormalizationLayerSpec;
+  | BatchNormalizationLayerSpec
+  | Conv1DLayerSpec
+  | Pooling1DLayerSpec;
 
 /** Layers that hold recurrent state: the ones `initialStates`/`finalStates` entries belong to. */
 export type StatefulLayerSpec = RecurrentLayerSpec | BidirectionalLayerSpec;
@@ -189,6 +230,7 @@ export interface OutputSpec {
  * - `masking` replaces it with its computed mask; `embedding` with `ids != 0` if `maskZero`, else none;
  * - `rnn`/`bidirectional` consume it, and pass it on only if `returnSequences`;
  * - `dense`, `activation` and `batch-normalization` pass it on unchanged;
+ * - `conv1d` and `pooling1d` drop it (their output has other timesteps);
  * - `global-pooling` (average) uses it and `flatten` drops it; neither, nor `repeat-vector` (whose
  *   input is one vector per row, which never carries a mask), passes a mask on.
  */
@@ -242,7 +284,20 @@ export interface BatchNormalizationWeights {
 }
 
 /** Weights of each layer in `ModelSpec.layers` order; `null` for layers without weights. */
-export type LayerWeights = RecurrentWeights | BidirectionalWeights | DenseWeights | EmbeddingWeights | BatchNormalizationWeights | null;
+/** Keras layout: kernel `(kernelSize, inputDim, filters)`, bias `(filters)`. */
+export interface Conv1DWeights {
+  readonly kernel: Tensor;
+  readonly bias: Tensor | null;
+}
+
+export type LayerWeights =
+  | RecurrentWeights
+  | BidirectionalWeights
+  | DenseWeights
+  | EmbeddingWeights
+  | BatchNormalizationWeights
+  | Conv1DWeights
+  | null;
 export type ModelWeights = readonly LayerWeights[];
 
 /** One expected entry of Keras `get_weights()`. */

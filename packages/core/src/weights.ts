@@ -2,6 +2,7 @@ import type {
   BatchNormalizationLayerSpec,
   BatchNormalizationWeights,
   BidirectionalWeights,
+  Conv1DWeights,
   DenseWeights,
   EmbeddingWeights,
   LayerSpec,
@@ -59,6 +60,12 @@ function layerSlots(layer: LayerSpec): RoleSlot[][] {
       return [[{ layer: layer.name, role: 'embeddings', name: `${layer.name}/embeddings`, shape: [layer.vocabulary, layer.outputDim] }]];
     case 'batch-normalization':
       return [batchNormalizationSlots(layer)];
+    case 'conv1d': {
+      const slots: RoleSlot[] = [{ layer: layer.name, role: 'kernel', name: `${layer.name}/kernel`, shape: [layer.kernelSize, layer.inputDim, layer.filters] }];
+      if (layer.useBias) slots.push({ layer: layer.name, role: 'bias', name: `${layer.name}/bias`, shape: [layer.filters] });
+      return [slots];
+    }
+    case 'pooling1d':
     case 'masking':
     case 'activation':
     case 'repeat-vector':
@@ -218,9 +225,10 @@ export function structureWeights(spec: ModelSpec, weights: readonly TensorLike[]
         const backward = recurrentWeights(groups[1], take(groups[1]));
         return { forward, backward } satisfies BidirectionalWeights;
       }
-      case 'dense': {
+      case 'dense':
+      case 'conv1d': {
         const [kernel, bias] = take(groups[0]);
-        return { kernel, bias: bias ?? null } satisfies DenseWeights;
+        return { kernel, bias: bias ?? null } satisfies DenseWeights & Conv1DWeights;
       }
       case 'embedding':
         return { embeddings: take(groups[0])[0] } satisfies EmbeddingWeights;
@@ -239,6 +247,7 @@ export function structureWeights(spec: ModelSpec, weights: readonly TensorLike[]
       case 'repeat-vector':
       case 'flatten':
       case 'global-pooling':
+      case 'pooling1d':
         return null;
     }
   });
@@ -275,8 +284,9 @@ export function flattenWeights(spec: ModelSpec, weights: ModelWeights): Tensor[]
         if (!b || !b.forward || !b.backward) throw missingLayerWeights(layer, 'forward and backward weights are required');
         return [...recurrentList(layer.forward, b.forward, layer), ...recurrentList(layer.backward, b.backward, layer)];
       }
-      case 'dense': {
-        const d = (w ?? undefined) as DenseWeights | undefined;
+      case 'dense':
+      case 'conv1d': {
+        const d = (w ?? undefined) as DenseWeights | Conv1DWeights | undefined;
         if (!d || !d.kernel) throw missingLayerWeights(layer, 'kernel is required');
         if (layer.useBias !== Boolean(d.bias)) throw missingLayerWeights(layer, layer.useBias ? 'a bias is required' : 'use_bias is false but a bias is given');
         return d.bias ? [d.kernel, d.bias] : [d.kernel];
@@ -298,6 +308,7 @@ export function flattenWeights(spec: ModelSpec, weights: ModelWeights): Tensor[]
       case 'repeat-vector':
       case 'flatten':
       case 'global-pooling':
+      case 'pooling1d':
         if (w !== null && w !== undefined) throw missingLayerWeights(layer, 'has no weights, expected null');
         return [];
     }

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
+  InputError,
+  createModel,
+  registerBackend,
+  unregisterBackend,
+  averagePooling1D,
+  conv1D,
+  convolutionWindow,
+  maxPooling1D,
   batchNormalization,
   dense,
   flatten,
@@ -17,6 +25,7 @@ import {
   weightSlots,
   type KerasConfig,
 } from '../src/index.js';
+import { counterBackend } from './fake-backend.js';
 
 const withConfig = (layer: KerasConfig, extra: Record<string, unknown>): KerasConfig => ({ ...layer, config: { ...layer.config, ...extra } });
 
@@ -68,5 +77,62 @@ describe('RepeatVector, Flatten, global pooling and BatchNormalization configs',
     expect(modelFlops(spec, 3, 7)).toBe(3 * (7 * 320 + 5 * 16));
     const pooled = parseConfig(sequential([lstm({ units: 4, returnSequences: true }), globalAveragePooling1D(), dense({ units: 2 })], { inputShape: [7, 6] }));
     expect(modelFlops(pooled, 1, 7)).toBe(7 * 320 + 16);
+  });
+});
+
+describe('Conv1D and 1-D pooling', () => {
+  it('place windows by the TensorFlow rule every backend uses', () => {
+    expect(convolutionWindow(5, 3, 1, 1, 'valid')).toEqual({ outSteps: 3, padBefore: 0 });
+    expect(convolutionWindow(5, 3, 1, 1, 'same')).toEqual({ outSteps: 5, padBefore: 1 });
+    // Even kernels and strides put the odd padded step after the input.
+    expect(convolutionWindow(5, 2, 2, 1, 'same')).toEqual({ outSteps: 3, padBefore: 0 });
+    expect(convolutionWindow(6, 4, 1, 1, 'same')).toEqual({ outSteps: 6, padBefore: 1 });
+    expect(convolutionWindow(5, 3, 1, 2, 'causal')).toEqual({ outSteps: 5, padBefore: 4 });
+    expect(convolutionWindow(5, 3, 2, 1, 'causal')).toEqual({ outSteps: 3, padBefore: 2 });
+    expect(convolutionWindow(2, 3, 1, 1, 'valid')).toEqual({ outSteps: 0, padBefore: 0 });
+  });
+
+  it('parse Keras 3 and tf.keras 2 spellings with their output shapes and weights', () => {
+    const spec = parseConfig(
+      sequential([conv1D({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }), maxPooling1D({ padding: 'same' }), lstm({ units: 2 })], {
+        inputShape: [9, 3],
+      }),
+    );
+    expect(spec.layers[0]).toMatchObject({ kind: 'conv1d', filters: 4, kernelSize: 3, strides: 2, dilation: 1, padding: 'same', inputDim: 3, activation: 'relu' });
+    expect(spec.layers[1]).toEqual({ kind: 'pooling1d', name: 'max_pooling1d', pooling: 'max', poolSize: 2, strides: 2, padding: 'same' });
+    expect(spec.layers[2]).toMatchObject({ kind: 'rnn', inputDim: 4 });
+    expect(weightSlots(spec).slice(0, 2).map((s) => s.shape)).toEqual([[3, 3, 4], [4]]);
+    // 9 steps → conv same stride 2 → 5 → pool same 2 → 3.
+    const shapes = parseConfig(sequential([conv1D({ filters: 4, kernelSize: 3, strides: 2, padding: 'same' }), averagePooling1D({ padding: 'same' })], { inputShape: [9, 3] }));
+    expect(shapes.outputs[0].shape).toEqual([null, 3, 4]);
+    // tf.keras 2 writes bare ints (or one-entry lists) and strides null for a pooling.
+    const legacy = parseConfig(sequential([{ class_name: 'MaxPool1D', config: { name: 'p', pool_size: 3, strides: null, padding: 'valid' } }], { inputShape: [7, 2] }));
+    expect(legacy.layers[0]).toMatchObject({ pooling: 'max', poolSize: 3, strides: 3 });
+    expect(legacy.outputs[0].shape).toEqual([null, 2, 2]);
+  });
+
+  it('refuse grouped, channels_first and unknown paddings, naming the field', () => {
+    const parse = (layer: KerasConfig) => () => parseConfig(sequential([layer], { inputShape: [6, 2] }));
+    expect(parse(withConfig(conv1D({ filters: 2, kernelSize: 2 }), { groups: 2 }))).toThrow(/field "groups" must be 1/);
+    expect(parse(withConfig(conv1D({ filters: 2, kernelSize: 2 }), { data_format: 'channels_first' }))).toThrow(/field "data_format"/);
+    expect(parse(withConfig(maxPooling1D(), { padding: 'causal' }))).toThrow(/field "padding" must be "valid" or "same"/);
+    expect(parse(withConfig(conv1D({ filters: 2, kernelSize: 2, strides: 2 }), { dilation_rate: [2] }))).toThrow(/field "dilation_rate"/);
+  });
+});
+
+describe('window checks on the input', () => {
+  it('refuse a call whose steps leave a valid window nothing, naming the layer', async () => {
+    registerBackend(counterBackend('windows'), 0);
+    try {
+      const config = sequential([conv1D({ filters: 1, kernelSize: 3 }), maxPooling1D({ poolSize: 2 }), lstm({ units: 1 })], { inputShape: [null, 1] });
+      const model = await createModel(config, { backend: 'windows' });
+      const steps = (n: number) => ({ shape: [1, n, 1], data: new Float32Array(n) });
+      await expect(model.run(steps(4))).resolves.toHaveLength(1);
+      // 3 steps: the conv leaves 1, too few for the pooling's 2.
+      await expect(model.run(steps(3))).rejects.toThrow(/max_pooling1d: a "valid" window of 2 steps needs at least 2 timesteps, got 1/);
+      await expect(model.run(steps(2))).rejects.toBeInstanceOf(InputError);
+    } finally {
+      unregisterBackend('windows');
+    }
   });
 });

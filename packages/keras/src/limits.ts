@@ -100,6 +100,10 @@ export function checkSpecLimits(spec: ModelSpec, slots: readonly WeightSlot[], l
         check(layer.name, 'output_dim', layer.outputDim, limits.maxUnits, 'maxUnits');
         check(layer.name, 'input_dim (vocabulary)', layer.vocabulary, limits.maxVocabulary, 'maxVocabulary');
         break;
+      case 'conv1d':
+        check(layer.name, 'filters', layer.filters, limits.maxUnits, 'maxUnits');
+        check(layer.name, 'input features', layer.inputDim, limits.maxInputDim, 'maxInputDim');
+        break;
       case 'batch-normalization':
         check(layer.name, 'features', layer.features, limits.maxInputDim, 'maxInputDim');
         break;
@@ -108,6 +112,7 @@ export function checkSpecLimits(spec: ModelSpec, slots: readonly WeightSlot[], l
       case 'activation':
       case 'flatten':
       case 'global-pooling':
+      case 'pooling1d':
         break;
     }
   }

@@ -1,5 +1,6 @@
 """Sequential models around recurrent layers with RepeatVector, Flatten, GlobalAveragePooling1D,
-GlobalMaxPooling1D and BatchNormalization (packages/conformance/fixtures/extra).
+GlobalMaxPooling1D, BatchNormalization, Conv1D, MaxPooling1D and AveragePooling1D
+(packages/conformance/fixtures/extra).
 
     .venv/bin/python generate.py case_lists/extra.py --out out/extra
 
@@ -52,6 +53,19 @@ def global_max_pooling(**options):
 
 def batch_normalization(**options):
     return {"class": "BatchNormalization", **options}
+
+
+def conv1d(filters, kernel_size, **options):
+    """A Conv1D description; options are Keras constructor arguments (padding, strides, ...)."""
+    return {"class": "Conv1D", "filters": filters, "kernel_size": kernel_size, **options}
+
+
+def max_pooling(pool_size, **options):
+    return {"class": "MaxPooling1D", "pool_size": pool_size, **options}
+
+
+def average_pooling(pool_size, **options):
+    return {"class": "AveragePooling1D", "pool_size": pool_size, **options}
 
 
 def embedding(vocabulary, output_dim):
@@ -180,4 +194,96 @@ CASES = [
         FLATTEN,
         dense(2),
     ], id="model-bigru-bn-plain-eps-flatten-dense-b2-t4-i3-seed1016"),
+
+    # Conv1D: out[t] = act(bias + sum over k, c of x[t*strides + k*dilation - padBefore, c] * kernel[k, c]),
+    # zero outside the input; 'same' puts the odd padded step after the input, 'causal' pads
+    # (kernel_size - 1) * dilation before it.  Conv1D drops a mask reaching it.
+    model(1017, 2, 7, 3, [
+        conv1d(4, 3, activation="relu"),
+        rnn("LSTM", 3),
+        dense(2),
+    ], id="model-conv1d-relu-lstm-dense-b2-t7-i3-seed1017",
+        notes="Conv1D first (valid, kernel 3): the LSTM runs the 5 convolved steps."),
+    model(1018, 3, 8, 2, [
+        rnn("LSTM", 4, return_sequences=True),
+        conv1d(3, 2, padding="causal", dilation_rate=2),
+        global_max_pooling(),
+    ], id="model-lstm-seq-conv1d-causal-d2-gmp-b3-t8-i2-seed1018",
+        notes="Causal, dilation 2: output step t sees the LSTM's steps t-2 and t (zeros before step 0)."),
+    model(1019, 2, 6, 4, [
+        conv1d(3, 3, padding="same", strides=2, activation="tanh"),
+        rnn("GRU", 3),
+    ], id="model-conv1d-same-s2-tanh-gru-b2-t6-i4-seed1019",
+        notes="Same, strides 2 over 6 steps: 3 windows, the one padded step goes after the input "
+              "(windows start at steps 0, 2, 4)."),
+    model(1020, 2, 9, 3, [
+        conv1d(2, 3, dilation_rate=2, use_bias=False),
+        rnn("SimpleRNN", 3, return_sequences=True),
+    ], id="model-conv1d-d2-nobias-simplernn-seq-b2-t9-i3-seed1020",
+        notes="Valid, dilation 2 (span 5) over 9 steps: 5 output steps; no bias."),
+    model(1021, 3, 5, 2, [
+        rnn("GRU", 4, return_sequences=True),
+        conv1d(2, 1),
+    ], id="model-gru-seq-conv1d-k1-b3-t5-i2-seed1021",
+        notes="Kernel size 1, linear: a per-step Dense over the GRU's sequence."),
+    token_model(1022, 3, 7, [
+        embedding(10, 3),
+        conv1d(4, 3, padding="same"),
+        rnn("LSTM", 3),
+        dense(2),
+    ], id="model-embedding-mask-conv1d-same-lstm-dense-b3-t7-seed1022", mask="trailing",
+        notes="Conv1D drops the Embedding's mask: the LSTM runs every step, the padded ones (id 0) too."),
+    model(1023, 3, 6, 3, [
+        MASKING,
+        conv1d(3, 2, padding="causal"),
+        rnn("GRU", 3),
+    ], id="model-masking-conv1d-causal-gru-b3-t6-i3-seed1023", mask=MIXED_PADDING,
+        notes="Conv1D drops the mask: the GRU runs every step, the convolved all-zero steps too."),
+
+    # MaxPooling1D / AveragePooling1D: windows of pool_size steps every `strides` (default pool_size);
+    # with 'same', padded places take no part (the average divides by the real steps only).  Both
+    # drop a mask reaching them.
+    model(1024, 2, 7, 3, [
+        rnn("LSTM", 3, return_sequences=True),
+        max_pooling(2),
+        rnn("GRU", 2),
+    ], id="model-lstm-seq-maxpool-gru-b2-t7-i3-seed1024",
+        notes="Valid pool 2 over 7 steps: 3 windows, the last step is dropped."),
+    model(1025, 2, 5, 3, [
+        rnn("GRU", 4, return_sequences=True),
+        max_pooling(2, padding="same"),
+        FLATTEN,
+        dense(2),
+    ], id="model-gru-seq-maxpool-same-flatten-dense-b2-t5-i3-seed1025",
+        notes="Same pool 2 over 5 steps: the third window holds step 4 alone (its max is step 4 even "
+              "where that is negative)."),
+    model(1026, 2, 6, 3, [
+        rnn("SimpleRNN", 4, return_sequences=True),
+        average_pooling(3, strides=1, padding="same"),
+        rnn("LSTM", 2),
+    ], id="model-simplernn-seq-avgpool-same-p3-s1-lstm-b2-t6-i3-seed1026",
+        notes="Same pool 3, strides 1: 6 windows; the first and last hold 2 real steps and divide by 2."),
+    model(1027, 3, 8, 2, [
+        conv1d(4, 3, padding="same", activation="relu"),
+        max_pooling(2),
+        rnn("LSTM", 3),
+        dense(1, activation="sigmoid"),
+    ], id="model-conv1d-same-relu-maxpool-lstm-dense-sigmoid-b3-t8-i2-seed1027",
+        notes="A CNN-LSTM: the LSTM runs the 4 pooled steps."),
+    model(1028, 2, 8, 4, [
+        conv1d(3, 2),
+        average_pooling(2, padding="same"),
+        FLATTEN,
+        dense(2),
+    ], id="model-conv1d-avgpool-same-flatten-dense-b2-t8-i4-seed1028",
+        notes="Conv1D (valid, kernel 2) leaves 7 steps; same pool 2 gives 4 windows, the last one holds "
+              "step 6 alone and divides by 1."),
+    model(1029, 3, 7, 3, [
+        MASKING,
+        bidirectional(rnn("GRU", 2, return_sequences=True)),
+        max_pooling(3, strides=2),
+        rnn("LSTM", 2),
+    ], id="model-masking-bigru-seq-maxpool-p3-s2-lstm-b3-t7-i3-seed1029", mask="middle",
+        notes="Valid pool 3, strides 2 over 7 steps: 3 overlapping windows.  MaxPooling1D drops the mask: the "
+              "Bidirectional's zeros at masked steps take part in the max and the LSTM runs every window."),
 ]

@@ -385,6 +385,9 @@ _MODEL_LAYER_TAGS = {
     "GlobalAveragePooling1D": "global_average_pooling",
     "GlobalMaxPooling1D": "global_max_pooling",
     "BatchNormalization": "batch_normalization",
+    "Conv1D": "conv1d",
+    "MaxPooling1D": "max_pooling",
+    "AveragePooling1D": "average_pooling",
 }
 
 
@@ -400,7 +403,42 @@ def _model_layer_tags(layer: dict[str, Any]) -> list[str]:
         tags.append("keepdims")
     if class_name == "BatchNormalization":
         tags += [f"batch_normalization:no_{option}" for option in ("center", "scale") if not layer.get(option, True)]
+    if class_name == "Conv1D":
+        tags += _conv1d_tags(layer)
+    if class_name in ("MaxPooling1D", "AveragePooling1D"):
+        tags += _pooling1d_tags(tags[0], layer)
     return tags
+
+
+def _conv1d_tags(layer: dict[str, Any]) -> list[str]:
+    """`conv1d:padding:<p>` always (Keras's default is valid), then the options that move or change
+    the windows: strides, dilation_rate, no bias, an activation other than linear."""
+    tags = [f"conv1d:padding:{layer.get('padding', 'valid')}"]
+    if _single(layer.get("strides", 1)) != 1:
+        tags.append("conv1d:strides")
+    if _single(layer.get("dilation_rate", 1)) != 1:
+        tags.append("conv1d:dilation")
+    if not layer.get("use_bias", True):
+        tags.append("conv1d:no_bias")
+    if layer.get("activation") not in (None, "linear"):
+        tags.append(f"conv1d:activation:{layer['activation']}")
+    return tags
+
+
+def _pooling1d_tags(name: str, layer: dict[str, Any]) -> list[str]:
+    """`<name>:padding:<p>` always, and `<name>:strides` when the windows do not tile (Keras's
+    default strides are the pool size)."""
+    tags = [f"{name}:padding:{layer.get('padding', 'valid')}"]
+    pool_size = _single(layer.get("pool_size", 2))
+    strides = layer.get("strides")
+    if strides is not None and _single(strides) != pool_size:
+        tags.append(f"{name}:strides")
+    return tags
+
+
+def _single(value: Any) -> Any:
+    """A 1-D window option given as `n` or `[n]` / `(n,)` → n."""
+    return value[0] if isinstance(value, (list, tuple)) and len(value) == 1 else value
 
 
 def is_backend_dependent(case: Case, config: dict[str, Any]) -> bool:

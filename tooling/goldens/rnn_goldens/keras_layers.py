@@ -68,9 +68,9 @@ _BATCH_NORMALIZATION_RANGES = {
 def weight_ranges(layer: keras.layers.Layer, saturation: bool) -> list[tuple[float, float]]:
     """(low, high) of the uniform distribution for each weight, in `layer.weights` order.
 
-    Recurrent, Dense and Embedding weights: ±2 in saturation cases, else ±0.5 * min(1, sqrt(8 / u))
-    with u the units of the owning layer (an Embedding's output_dim).  BatchNormalization: the
-    fixed ranges above."""
+    Recurrent, Dense, Embedding and Conv1D weights: ±2 in saturation cases, else
+    ±0.5 * min(1, sqrt(8 / u)) with u the units of the owning layer (an Embedding's output_dim, a
+    Conv1D's filters).  BatchNormalization: the fixed ranges above."""
     if isinstance(layer, keras.layers.Bidirectional):
         return weight_ranges(layer.forward_layer, saturation) + weight_ranges(layer.backward_layer, saturation)
     if isinstance(layer, keras.Sequential):
@@ -83,7 +83,12 @@ def weight_ranges(layer: keras.layers.Layer, saturation: bool) -> list[tuple[flo
         return [_BATCH_NORMALIZATION_RANGES[variable.name] for variable in layer.weights]
     if saturation:
         return [(-2.0, 2.0)] * len(layer.weights)
-    units = layer.output_dim if isinstance(layer, keras.layers.Embedding) else getattr(layer, "units", None)
+    if isinstance(layer, keras.layers.Embedding):
+        units = layer.output_dim
+    elif isinstance(layer, keras.layers.Conv1D):
+        units = layer.filters
+    else:
+        units = getattr(layer, "units", None)
     if units is None:
         raise TypeError(f"layer '{layer.name}' ({type(layer).__name__}) has weights but no units to scale them by")
     bound = 0.5 * min(1.0, float(np.sqrt(8.0 / units)))

@@ -108,6 +108,22 @@ class IdAndTagTest(unittest.TestCase):
             "time_distributed", "global_max_pooling", "mine",
         ])
 
+    def test_conv1d_and_pooling_tags_name_padding_and_the_options_that_move_windows(self):
+        case = parse_case({"id": "m", "batch": 2, "timesteps": 8, "features": 3, "seed": 1, "model": [
+            {"class": "Conv1D", "filters": 2, "kernel_size": 3},
+            {"class": "Conv1D", "filters": 2, "kernel_size": 2, "padding": "causal", "dilation_rate": [2],
+             "use_bias": False, "activation": "relu"},
+            {"class": "Conv1D", "filters": 2, "kernel_size": 1, "padding": "same", "strides": 2, "activation": "linear"},
+            {"class": "MaxPooling1D", "pool_size": 2, "strides": 2},
+            {"class": "AveragePooling1D", "pool_size": 3, "strides": 1, "padding": "same"},
+        ]})
+        self.assertEqual(case_tags(case, {}), [
+            "model", "model_file:keras", "conv1d", "conv1d:padding:valid", "conv1d:padding:causal",
+            "conv1d:dilation", "conv1d:no_bias", "conv1d:activation:relu", "conv1d:padding:same", "conv1d:strides",
+            "max_pooling", "max_pooling:padding:valid", "average_pooling", "average_pooling:padding:same",
+            "average_pooling:strides",
+        ])
+
     def test_backend_dependent_needs_initial_state_and_an_early_masked_step(self):
         seq = {"class": "SimpleRNN", "units": 3, "return_sequences": True}
         config = recurrent_config(return_sequences=True)
@@ -130,8 +146,9 @@ class CaseListTest(unittest.TestCase):
 
     def test_the_extra_case_list_loads(self):
         cases = load_case_list(HERE.parent / "case_lists" / "extra.py")
-        self.assertEqual([case.kind for case in cases], ["model"] * 16)
-        self.assertEqual(len({case.explicit_id for case in cases}), 16)
+        self.assertEqual([case.kind for case in cases], ["model"] * 29)
+        self.assertEqual(len({case.explicit_id for case in cases}), 29)
+        self.assertEqual([case.seed for case in cases], list(range(1001, 1030)))
 
     def test_the_json_example_loads(self):
         cases = load_case_list(HERE.parent / "case_lists" / "example.json")

@@ -3,6 +3,7 @@ import type {
   BatchNormalizationLayerSpec,
   BidirectionalLayerSpec,
   CellType,
+  Conv1DLayerSpec,
   DenseLayerSpec,
   EmbeddingLayerSpec,
   FlattenLayerSpec,
@@ -10,6 +11,7 @@ import type {
   MaskedOutput,
   MaskingLayerSpec,
   MergeMode,
+  Pooling1DLayerSpec,
   RecurrentLayerSpec,
   RepeatVectorLayerSpec,
 } from '../spec.js';
@@ -39,6 +41,14 @@ export interface ParseContext {
 export type DeclaredShape = readonly (number | null)[];
 
 export const RECURRENT_CLASSES: readonly string[] = ['SimpleRNN', 'GRU', 'LSTM'];
+
+/** 1-D pooling by class name (with Keras's `MaxPool1D`/`AvgPool1D` aliases). */
+export const POOLING_1D_CLASSES: Readonly<Record<string, Pooling1DLayerSpec['pooling']>> = {
+  MaxPooling1D: 'max',
+  MaxPool1D: 'max',
+  AveragePooling1D: 'average',
+  AvgPool1D: 'average',
+};
 
 /** Global pooling over time, by class name (Keras's `GlobalAvgPool1D`/`GlobalMaxPool1D` aliases included). */
 export const GLOBAL_POOLING_CLASSES: Readonly<Record<string, GlobalPoolingLayerSpec['pooling']>> = {
@@ -478,5 +488,61 @@ export function parseBatchNormalization(raw: RawLayer, features: number, rank: n
   };
   r.rejectUnknown();
   checkBuildFeatures(raw, name, features);
+  return spec;
+}
+
+/** A 1-D size Keras writes as `3`, `[3]` or `(3,)`; `fallback` when absent or null. */
+function readSize(r: ConfigReader, key: string, fallback?: number): number {
+  const value = r.raw(key);
+  if ((value === undefined || value === null) && fallback !== undefined) return fallback;
+  const single = Array.isArray(value) && value.length === 1 ? value[0] : value;
+  if (typeof single !== 'number' || !Number.isInteger(single) || single < 1) throw r.error(key, 'a positive integer or a one-entry list of one', value);
+  return single;
+}
+
+export function parseConv1D(raw: RawLayer, inputDim: number, ctx: ParseContext): Conv1DLayerSpec {
+  const name = layerName(raw);
+  const r = new ConfigReader('Conv1D', name, raw.config);
+  r.accept(...DENSE_HARMLESS);
+  readDeclaredShape(r);
+  readChannelsLast(r);
+  r.only('groups', [1], 'grouped convolutions are not supported');
+  const padding = r.raw('padding') ?? 'valid';
+  if (padding !== 'valid' && padding !== 'same' && padding !== 'causal') throw r.error('padding', '"valid", "same" or "causal"', padding);
+  const spec: Conv1DLayerSpec = {
+    kind: 'conv1d',
+    name,
+    filters: r.positiveInt('filters'),
+    kernelSize: readSize(r, 'kernel_size'),
+    strides: readSize(r, 'strides', 1),
+    dilation: readSize(r, 'dilation_rate', 1),
+    padding,
+    inputDim,
+    activation: readActivation(r, 'activation', 'linear', { kerasVersion: ctx.kerasVersion, elementwiseOnly: false }),
+    useBias: r.bool('use_bias', true),
+    initializers: {
+      kernel: readInitializer(r, 'kernel_initializer', DEFAULT_INITIALIZERS.kernel),
+      bias: readInitializer(r, 'bias_initializer', DEFAULT_INITIALIZERS.bias),
+    },
+  };
+  if (spec.strides > 1 && spec.dilation > 1) {
+    throw r.error('dilation_rate', '1 when strides > 1 (Keras refuses both)', r.raw('dilation_rate'));
+  }
+  r.rejectUnknown();
+  checkBuildFeatures(raw, name, inputDim);
+  return spec;
+}
+
+export function parsePooling1D(raw: RawLayer): Pooling1DLayerSpec {
+  const name = layerName(raw);
+  const r = new ConfigReader(raw.className, name, raw.config);
+  r.accept(...LAYER_HARMLESS);
+  readDeclaredShape(r);
+  readChannelsLast(r);
+  const padding = r.raw('padding') ?? 'valid';
+  if (padding !== 'valid' && padding !== 'same') throw r.error('padding', '"valid" or "same"', padding);
+  const poolSize = readSize(r, 'pool_size', 2);
+  const spec: Pooling1DLayerSpec = { kind: 'pooling1d', name, pooling: POOLING_1D_CLASSES[raw.className], poolSize, strides: readSize(r, 'strides', poolSize), padding };
+  r.rejectUnknown();
   return spec;
 }
