@@ -44,9 +44,8 @@ interface WindowShape {
 
 /** Zero steps before and after `steps` input steps that make every window of `convolutionWindow` whole. */
 function padsAt(steps: number, { size, strides, dilation, padding }: WindowShape): { before: number; after: number } {
-  const { outSteps, padBefore } = convolutionWindow(steps, size, strides, dilation, padding);
-  const span = (size - 1) * dilation + 1;
-  return { before: padBefore, after: Math.max(0, (outSteps - 1) * strides + span - steps - padBefore) };
+  const { padBefore, padAfter } = convolutionWindow(steps, size, strides, dilation, padding);
+  return { before: padBefore, after: padAfter };
 }
 
 /** How a graph places the windows over `steps` input steps (`null`: known only when it runs). */

@@ -243,9 +243,9 @@ function paddedWindow(
   dilation: number,
   padding: WindowPadding,
 ): { outSteps: number; before: number; after: number } {
-  const { outSteps, padBefore } = convolutionWindow(steps, size, strides, dilation, padding);
-  const span = (size - 1) * dilation + 1;
+  const { outSteps, padBefore, padAfter } = convolutionWindow(steps, size, strides, dilation, padding);
   if (outSteps < 1) {
+    const span = (size - 1) * dilation + 1;
     // Only 'valid' windows can miss: tfjs cannot make a window that does not fit, and TensorFlow
     // itself refuses inputs shorter than the window by two steps or more (one less gives it 0 steps).
     throw new InputError(`${layer}: a "${padding}" window of ${span} steps needs at least ${span} timesteps, got ${steps}`, {
@@ -255,7 +255,7 @@ function paddedWindow(
       actual: steps,
     });
   }
-  return { outSteps, before: padBefore, after: Math.max(0, (outSteps - 1) * strides + span - steps - padBefore) };
+  return { outSteps, before: padBefore, after: padAfter };
 }
 
 /** `(batch, timesteps, features)` with `before` and `after` steps of `value` around time. */

@@ -6,6 +6,8 @@ export interface Window {
   readonly outSteps: number;
   /** Zero steps (or ignored places) before the input: output step t starts at input step `t·strides − padBefore`. */
   readonly padBefore: number;
+  /** Steps past the input the last window reaches. */
+  readonly padAfter: number;
 }
 
 /**
@@ -16,9 +18,13 @@ export interface Window {
  */
 export function convolutionWindow(steps: number, size: number, strides: number, dilation: number, padding: WindowPadding): Window {
   const span = (size - 1) * dilation + 1;
-  if (padding === 'causal') return { outSteps: Math.floor((steps - 1) / strides) + 1, padBefore: span - 1 };
-  if (padding === 'valid') return { outSteps: Math.max(0, Math.floor((steps - span) / strides) + 1), padBefore: 0 };
+  const placed = (outSteps: number, padBefore: number): Window => ({
+    outSteps,
+    padBefore,
+    padAfter: Math.max(0, (outSteps - 1) * strides + span - steps - padBefore),
+  });
+  if (padding === 'causal') return placed(Math.floor((steps - 1) / strides) + 1, span - 1);
+  if (padding === 'valid') return placed(Math.max(0, Math.floor((steps - span) / strides) + 1), 0);
   const outSteps = Math.ceil(steps / strides);
-  const total = Math.max(0, (outSteps - 1) * strides + span - steps);
-  return { outSteps, padBefore: Math.floor(total / 2) };
+  return placed(outSteps, Math.floor(Math.max(0, (outSteps - 1) * strides + span - steps) / 2));
 }

@@ -82,14 +82,14 @@ describe('RepeatVector, Flatten, global pooling and BatchNormalization configs',
 
 describe('Conv1D and 1-D pooling', () => {
   it('place windows by the TensorFlow rule every backend uses', () => {
-    expect(convolutionWindow(5, 3, 1, 1, 'valid')).toEqual({ outSteps: 3, padBefore: 0 });
-    expect(convolutionWindow(5, 3, 1, 1, 'same')).toEqual({ outSteps: 5, padBefore: 1 });
+    expect(convolutionWindow(5, 3, 1, 1, 'valid')).toEqual({ outSteps: 3, padBefore: 0, padAfter: 0 });
+    expect(convolutionWindow(5, 3, 1, 1, 'same')).toEqual({ outSteps: 5, padBefore: 1, padAfter: 1 });
     // Even kernels and strides put the odd padded step after the input.
-    expect(convolutionWindow(5, 2, 2, 1, 'same')).toEqual({ outSteps: 3, padBefore: 0 });
-    expect(convolutionWindow(6, 4, 1, 1, 'same')).toEqual({ outSteps: 6, padBefore: 1 });
-    expect(convolutionWindow(5, 3, 1, 2, 'causal')).toEqual({ outSteps: 5, padBefore: 4 });
-    expect(convolutionWindow(5, 3, 2, 1, 'causal')).toEqual({ outSteps: 3, padBefore: 2 });
-    expect(convolutionWindow(2, 3, 1, 1, 'valid')).toEqual({ outSteps: 0, padBefore: 0 });
+    expect(convolutionWindow(5, 2, 2, 1, 'same')).toEqual({ outSteps: 3, padBefore: 0, padAfter: 1 });
+    expect(convolutionWindow(6, 4, 1, 1, 'same')).toEqual({ outSteps: 6, padBefore: 1, padAfter: 2 });
+    expect(convolutionWindow(5, 3, 1, 2, 'causal')).toEqual({ outSteps: 5, padBefore: 4, padAfter: 0 });
+    expect(convolutionWindow(5, 3, 2, 1, 'causal')).toEqual({ outSteps: 3, padBefore: 2, padAfter: 0 });
+    expect(convolutionWindow(2, 3, 1, 1, 'valid')).toEqual({ outSteps: 0, padBefore: 0, padAfter: 0 });
   });
 
   it('parse Keras 3 and tf.keras 2 spellings with their output shapes and weights', () => {
