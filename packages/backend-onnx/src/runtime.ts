@@ -1,6 +1,7 @@
 import {
   BackendError,
   DisposedError,
+  checkWindowSteps,
   isStatefulLayer,
   type Availability,
   type Backend,
@@ -16,7 +17,6 @@ import type { InferenceSession, Tensor as OrtTensor, TensorConstructor, Env } fr
 import { GraphBuilder, valueInfo } from './graph.js';
 import { buildRuntimeGraph, usesRunMask, type RuntimeIo, type RuntimeStateGroup, type RuntimeVariant } from './model-graph.js';
 import { IR_VERSION, OPSET_VERSION, encodeModel } from './proto.js';
-import { fewestSteps, tooFewSteps } from './windows.js';
 
 /** What this package uses of an onnxruntime module: `onnxruntime-node` and `onnxruntime-web` both fit. */
 export interface OrtModule {
@@ -122,10 +122,9 @@ export function createOnnxBackend(target: OnnxTarget): Backend {
           throw new BackendError(`${target.name}: ONNX Runtime could not load the graph of "${spec.name}": ${firstLine(error)}`, {}, { cause: error });
         }
       };
-      const fewest = fewestSteps(spec);
       // A graph whose steps are fixed too few for a valid window would fail to load with a less useful message.
-      if (spec.input.timesteps !== null && spec.input.timesteps < fewest) throw tooFewSteps(spec, spec.input.timesteps, fewest);
-      const model = new OnnxCompiledModel(target, ort, spec, fewest, load);
+      if (spec.input.timesteps !== null) checkWindowSteps(spec, spec.input.timesteps);
+      const model = new OnnxCompiledModel(target, ort, spec, load);
       // The graph most calls need loads now, so that a graph ONNX Runtime rejects fails compile.
       await model.graph({
         masked: false,
@@ -181,6 +180,8 @@ interface LoadedGraph {
 class OnnxCompiledModel implements CompiledModel {
   readonly backend: string;
   private readonly takesRunMask: boolean;
+  /** Calls then need enough steps for every `valid` Conv1D/pooling window (core's `checkWindowSteps`). */
+  private readonly hasValidWindows: boolean;
   private readonly graphs = new Map<number, Promise<LoadedGraph>>();
   /** The graphs loaded so far by variant key, for calls that need no await before running. */
   private readonly loaded: (LoadedGraph | undefined)[] = [];
@@ -195,12 +196,11 @@ class OnnxCompiledModel implements CompiledModel {
     private readonly target: OnnxTarget,
     private readonly ort: OrtModule,
     private readonly spec: ModelSpec,
-    /** Steps a call needs for every `valid` window layer to get a whole one (0: any). */
-    private readonly fewestSteps: number,
     private readonly load: (variant: RuntimeVariant) => Promise<LoadedGraph>,
   ) {
     this.backend = target.name;
     this.takesRunMask = usesRunMask(spec);
+    this.hasValidWindows = spec.layers.some((layer) => (layer.kind === 'conv1d' || layer.kind === 'pooling1d') && layer.padding === 'valid');
     this.noStates = Object.freeze(spec.layers.map(() => null));
   }
 
@@ -234,7 +234,14 @@ class OnnxCompiledModel implements CompiledModel {
     const mask = this.takesRunMask ? request.mask : null;
     const { input, initialStates } = request;
     const batch = input.shape[0];
-    if (input.shape[1] < this.fewestSteps) return Promise.reject(tooFewSteps(this.spec, input.shape[1], this.fewestSteps));
+    // ONNX's operators give no empty sequence for a window that does not fit: Conv fails, the poolings return a partial window.
+    if (this.hasValidWindows) {
+      try {
+        checkWindowSteps(this.spec, input.shape[1]);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     const states = request.returnStates !== false || initialStates.some((s) => s !== null);
     // With one sequence, time-major data is the same data: only the dimensions swap.
     const timeMajorEdge = batch === 1;

@@ -1,12 +1,7 @@
 import {
-  InputError,
-  UnsupportedError,
   convolutionWindow,
-  layerOutputShape,
   type Conv1DLayerSpec,
   type Conv1DWeights,
-  type LayerSpec,
-  type ModelSpec,
   type Pooling1DLayerSpec,
   type WindowPadding,
 } from '@rnn/core';
@@ -137,41 +132,4 @@ export function buildPooling1D(g: GraphBuilder, layer: Pooling1DLayerSpec, x: st
   const realSteps = g.op('Expand', [g.floats([1], [1, 1, 1]), g.op('Concat', [stepCount, g.ints([1, 1])], { axis: { int: 0 } }, 'steps_shape')], {}, 'real_steps');
   const counts = g.op('AveragePool', [channelsFirst(g, g.op('Pad', [realSteps, timePads, g.scalar(0)], {}, 'padded'))], window, 'window_counts');
   return timeMajorFromChannels(g, g.op('Div', [sums, counts], {}, 'mean_pooled'));
-}
-
-/** Steps beyond which `fewestSteps` stops looking: far more than any stack of real windows needs. */
-const STEP_SEARCH_LIMIT = 1 << 16;
-
-/**
- * The fewest input steps a call needs so that every `valid` Conv1D/pooling gets a whole window;
- * 0 when any number does. With fewer, Keras returns an empty sequence, which ONNX's operators do not
- * give (`Conv` fails, `MaxPool` and `AveragePool` return one step of a partial window), so the
- * backend refuses such calls (`tooFewSteps`). Output steps never shrink as input steps grow, so the
- * first count that works is the answer.
- */
-export function fewestSteps(spec: ModelSpec): number {
-  if (!spec.layers.some((layer) => (layer.kind === 'conv1d' || layer.kind === 'pooling1d') && layer.padding === 'valid')) return 0;
-  for (let steps = 1; steps <= STEP_SEARCH_LIMIT; steps++) if (emptyWindowLayer(spec, steps) === null) return steps;
-  const layer = emptyWindowLayer(spec, STEP_SEARCH_LIMIT)!;
-  throw new UnsupportedError(`onnx: ${layer.name} never gets a whole window (its output is always empty)`, { layer: layer.name, field: 'padding', actual: 'valid' });
-}
-
-/** The first window layer left with no output steps by `steps` input steps, or `null`. */
-function emptyWindowLayer(spec: ModelSpec, steps: number): LayerSpec | null {
-  let shape: readonly (number | null)[] = spec.input.tokenIds ? [1, steps] : [1, steps, spec.input.features];
-  for (const layer of spec.layers) {
-    shape = layerOutputShape(layer, shape);
-    if ((layer.kind === 'conv1d' || layer.kind === 'pooling1d') && shape[1] === 0) return layer;
-  }
-  return null;
-}
-
-/** The `InputError` for an input of `steps` steps, fewer than the `fewest` the model needs. */
-export function tooFewSteps(spec: ModelSpec, steps: number, fewest: number): InputError {
-  const layer = emptyWindowLayer(spec, steps)!;
-  return new InputError(
-    `onnx: ${layer.name} gets no whole window from an input of ${steps} steps (Keras would return an empty sequence); ` +
-      `this model needs at least ${fewest} steps`,
-    { layer: layer.name, field: 'input', expected: fewest, actual: steps },
-  );
 }

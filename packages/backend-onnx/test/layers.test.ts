@@ -170,14 +170,14 @@ describe.each([onnxCpu, onnxWebWasm])('Conv1D and 1-D pooling over 1 to 12 unkno
 });
 
 describe('too few steps for a valid window', () => {
-  it('is an InputError naming the layer and the fewest steps, not an ONNX Runtime failure or a partial window', async () => {
+  it('is core\'s InputError naming the layer and the steps it needs, not an ONNX Runtime failure or a partial window', async () => {
     const spec = parseConfig(sequential([conv1D({ filters: 1, kernelSize: 2 }), maxPooling1D({ poolSize: 3 })], { inputShape: [null, 1] }));
     const compiled = await onnxCpu.compile(spec, structureWeights(spec, [{ shape: [2, 1, 1], data: [1, 1] }, { shape: [1], data: [0] }]));
     try {
       // Conv1D: T − 1 steps; the pooling needs 3 of them, so T ≥ 4.
       const run = (steps: number) => compiled.run({ input: tensor(new Float32Array(steps), [1, steps, 1]), mask: null, initialStates: [null, null] });
-      await expect(run(3)).rejects.toMatchObject({ code: 'INPUT', layer: 'max_pooling1d', expected: 4, actual: 3 });
-      await expect(run(1)).rejects.toMatchObject({ layer: 'conv1d', expected: 4, actual: 1 });
+      await expect(run(3)).rejects.toMatchObject({ code: 'INPUT', layer: 'max_pooling1d', field: 'timesteps', expected: 3, actual: 2 });
+      await expect(run(1)).rejects.toMatchObject({ layer: 'conv1d', expected: 2, actual: 1 });
       expect((await run(4)).outputs[0].shape).toEqual([1, 1, 1]);
     } finally {
       await compiled.dispose();

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  InputError,
   STATE_COUNT,
   batchNormalizationAffine,
   convolutionWindow,
@@ -233,28 +232,11 @@ function batchNormalizationLayer(spec: BatchNormalizationLayerSpec, weights: Bat
 /**
  * Core's window over `steps` input steps, as the steps to pad before and after the input so that a
  * tfjs window with 'valid' padding gives exactly core's `outSteps`. tfjs's own 'same' is not used:
- * core's rule is the one every backend shares, and tfjs has no 'causal'.
+ * core's rule is the one every backend shares, and tfjs has no 'causal'. Calls too short for a
+ * `valid` window were refused before (`checkWindowSteps` in the model's run).
  */
-function paddedWindow(
-  layer: string,
-  steps: number,
-  size: number,
-  strides: number,
-  dilation: number,
-  padding: WindowPadding,
-): { outSteps: number; before: number; after: number } {
+function paddedWindow(steps: number, size: number, strides: number, dilation: number, padding: WindowPadding): { outSteps: number; before: number; after: number } {
   const { outSteps, padBefore, padAfter } = convolutionWindow(steps, size, strides, dilation, padding);
-  if (outSteps < 1) {
-    const span = (size - 1) * dilation + 1;
-    // Only 'valid' windows can miss: tfjs cannot make a window that does not fit, and TensorFlow
-    // itself refuses inputs shorter than the window by two steps or more (one less gives it 0 steps).
-    throw new InputError(`${layer}: a "${padding}" window of ${span} steps needs at least ${span} timesteps, got ${steps}`, {
-      layer,
-      field: 'timesteps',
-      expected: span,
-      actual: steps,
-    });
-  }
   return { outSteps, before: padBefore, after: padAfter };
 }
 
@@ -274,7 +256,7 @@ function conv1DLayer(spec: Conv1DLayerSpec, weights: Conv1DWeights): CompiledLay
   return {
     call: (x) => {
       const [batch, steps] = x.shape;
-      const window = paddedWindow(spec.name, steps, spec.kernelSize, spec.strides, spec.dilation, spec.padding);
+      const window = paddedWindow(steps, spec.kernelSize, spec.strides, spec.dilation, spec.padding);
       const padded = padTime(x, window.before, window.after, 0);
       const convolved = tf.fused.conv2d({
         x: tf.reshape(padded, [batch, 1, padded.shape[1]!, spec.inputDim]) as tf.Tensor4D,
@@ -305,7 +287,7 @@ function pooling1DLayer(spec: Pooling1DLayerSpec): CompiledLayer {
   return {
     call: (x) => {
       const [batch, steps, features] = x.shape;
-      const window = paddedWindow(spec.name, steps, spec.poolSize, spec.strides, 1, spec.padding);
+      const window = paddedWindow(steps, spec.poolSize, spec.strides, 1, spec.padding);
       const padded = padTime(x, window.before, window.after, spec.pooling === 'max' ? -Infinity : 0);
       const view = tf.reshape(padded, [batch, padded.shape[1]!, 1, features]) as tf.Tensor4D;
       const size: [number, number] = [spec.poolSize, 1];

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   BackendError,
   DisposedError,
+  checkWindowSteps,
   type BidirectionalWeights,
   type CompiledModel,
   type ModelSpec,
@@ -72,6 +73,8 @@ export class TfjsCompiledModel implements CompiledModel {
   async run(request: RunRequest): Promise<RunResult> {
     const layers = this.layers;
     if (layers === null) throw new DisposedError(`tfjs model "${this.spec.name}"`);
+    // tfjs cannot make a window that does not fit: core's rule refuses such a call first.
+    checkWindowSteps(this.spec, request.input.shape[1]);
     // tidy keeps only the flat list it returns; `stateCounts` records how it splits per layer.
     let stateCounts: (number | null)[] = [];
     const kept = runOnTfBackend(this.tfBackend, () =>

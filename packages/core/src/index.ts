@@ -17,5 +17,5 @@ export type { AutoChoice, AutoCompileOptions, CostModel } from './auto.js';
 export { modelFlops } from './flops.js';
 export { batchNormalizationAffine } from './normalization.js';
 export type { BatchNormalizationAffine } from './normalization.js';
-export { convolutionWindow } from './window.js';
+export { checkWindowSteps, convolutionWindow } from './window.js';
 export type { Window } from './window.js';

@@ -9,7 +9,7 @@ import { isStatefulLayer, stateShapes } from './spec.js';
 import type { NamedTensor, Tensor, TensorLike } from './tensor.js';
 import { sameShape, toTensor } from './tensor.js';
 import { flattenWeights, structureWeights } from './weights.js';
-import { convolutionWindow } from './window.js';
+import { checkWindowSteps } from './window.js';
 
 export interface CreateModelOptions {
   /** `cpu`, `tfjs:wasm`, `onnx:cpu`, a family (`onnx`), or `auto` (default: the global `setBackend`, else auto). */
@@ -358,30 +358,10 @@ function checkInput(spec: ModelSpec, input: Tensor): number {
     });
   }
   if (tokenIds) checkTokenIds(spec, input);
-  checkWindows(spec, steps);
+  checkWindowSteps(spec, steps);
   return batch;
 }
 
-/** A `valid` convolution or pooling window longer than the steps that reach it would leave none. */
-function checkWindows(spec: ModelSpec, inputSteps: number): void {
-  let steps = inputSteps;
-  for (const layer of spec.layers) {
-    if (layer.kind === 'repeat-vector') steps = layer.times;
-    if (layer.kind !== 'conv1d' && layer.kind !== 'pooling1d') continue;
-    const [size, dilation] = layer.kind === 'conv1d' ? [layer.kernelSize, layer.dilation] : [layer.poolSize, 1];
-    const window = convolutionWindow(steps, size, layer.strides, dilation, layer.padding);
-    if (window.outSteps < 1) {
-      const span = (size - 1) * dilation + 1;
-      throw new InputError(`${layer.name}: a "${layer.padding}" window of ${span} steps needs at least ${span} timesteps, got ${steps}`, {
-        layer: layer.name,
-        field: 'timesteps',
-        expected: span,
-        actual: steps,
-      });
-    }
-    steps = window.outSteps;
-  }
-}
 
 function expectedInput(spec: ModelSpec): string {
   return spec.input.tokenIds ? '(batch, timesteps)' : `(batch, timesteps, ${spec.input.features})`;

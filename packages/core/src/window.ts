@@ -1,4 +1,5 @@
-import type { WindowPadding } from './spec.js';
+import { InputError } from './errors.js';
+import type { ModelSpec, WindowPadding } from './spec.js';
 
 /** Where a 1-D window (convolution or pooling) sits along time. */
 export interface Window {
@@ -27,4 +28,28 @@ export function convolutionWindow(steps: number, size: number, strides: number, 
   if (padding === 'valid') return placed(Math.max(0, Math.floor((steps - span) / strides) + 1), 0);
   const outSteps = Math.ceil(steps / strides);
   return placed(outSteps, Math.floor(Math.max(0, (outSteps - 1) * strides + span - steps) / 2));
+}
+
+/**
+ * Throws `InputError` when `inputSteps` leave a `valid` Conv1D or pooling window no whole window
+ * (Keras would return an empty sequence, which no backend's operators give).
+ */
+export function checkWindowSteps(spec: ModelSpec, inputSteps: number): void {
+  let steps = inputSteps;
+  for (const layer of spec.layers) {
+    if (layer.kind === 'repeat-vector') steps = layer.times;
+    if (layer.kind !== 'conv1d' && layer.kind !== 'pooling1d') continue;
+    const [size, dilation] = layer.kind === 'conv1d' ? [layer.kernelSize, layer.dilation] : [layer.poolSize, 1];
+    const window = convolutionWindow(steps, size, layer.strides, dilation, layer.padding);
+    if (window.outSteps < 1) {
+      const span = (size - 1) * dilation + 1;
+      throw new InputError(`${layer.name}: a "${layer.padding}" window of ${span} steps needs at least ${span} timesteps, got ${steps}`, {
+        layer: layer.name,
+        field: 'timesteps',
+        expected: span,
+        actual: steps,
+      });
+    }
+    steps = window.outSteps;
+  }
 }
