@@ -108,7 +108,9 @@ export function createOnnxBackend(target: OnnxTarget): Backend {
       }
       const ort = loaded;
       const graphOptions = { recurrentOperators: options.recurrentOperators, operatorActivations: target.operatorActivations };
-      const load = async (variant: RuntimeVariant): Promise<LoadedGraph> => {
+      // `finalStates` of a call without state outputs, shared by every call.
+      const noStates: readonly null[] = Object.freeze(spec.layers.map(() => null));
+      const load = async (variant: RuntimeVariant): Promise<GraphSession> => {
         const { bytes, io } = buildRuntimeGraph(spec, weights, variant, graphOptions);
         try {
           const session = await ort.InferenceSession.create(bytes, {
@@ -117,7 +119,7 @@ export function createOnnxBackend(target: OnnxTarget): Backend {
             ...options.sessionOptions,
             executionProviders: [target.executionProvider(options)],
           });
-          return { session, io };
+          return new GraphSession(session, io, variant.timeMajorEdge, ort.Tensor, noStates);
         } catch (error) {
           throw new BackendError(`${target.name}: ONNX Runtime could not load the graph of "${spec.name}": ${firstLine(error)}`, {}, { cause: error });
         }
@@ -162,10 +164,68 @@ function firstLine(error: unknown): string {
   return message.split('\n').find((line) => line.trim())?.trim() ?? message;
 }
 
-/** A session and the edge of its graph. */
-interface LoadedGraph {
-  readonly session: InferenceSession;
-  readonly io: RuntimeIo;
+/** A session and the edge of its graph: what a call feeds it and how its results become a `RunResult`. */
+class GraphSession {
+  /** The input tensor of the last call, reused while calls pass the same array with the same shape (ONNX Runtime only reads it). */
+  private lastInput: OrtTensor | null = null;
+  /** Feeds holding only `lastInput`. */
+  private lastInputFeeds: Record<string, OrtTensor> | null = null;
+
+  constructor(
+    readonly session: InferenceSession,
+    readonly io: RuntimeIo,
+    /** The graph takes `(time, batch, ...)`: batch-1 calls, whose data is the same in either order. */
+    private readonly timeMajorEdge: boolean,
+    private readonly Tensor: TensorConstructor,
+    private readonly noStates: readonly null[],
+  ) {}
+
+  /** The result of a call without state outputs (a bound method: a call allocates no closure for it). */
+  readonly statelessResult = (results: InferenceSession.ReturnType): RunResult => ({ outputs: this.outputs(results), finalStates: this.noStates });
+
+  inputTensor(input: Tensor): OrtTensor {
+    const last = this.lastInput;
+    if (last !== null && last.data === input.data && sameEdgeDims(last.dims, input.shape, this.timeMajorEdge)) return last;
+    const tensor = new this.Tensor('float32', input.data, this.edgeDims(input.shape));
+    this.lastInput = tensor;
+    return tensor;
+  }
+
+  /** Feeds of a call with neither mask nor states: the same object while the input tensor is. */
+  inputFeeds(input: Tensor): Record<string, OrtTensor> {
+    const tensor = this.inputTensor(input);
+    if (this.lastInputFeeds === null || this.lastInputFeeds[this.io.input] !== tensor) this.lastInputFeeds = { [this.io.input]: tensor };
+    return this.lastInputFeeds;
+  }
+
+  edgeDims(shape: readonly number[]): number[] {
+    return this.timeMajorEdge ? swapLeadingDims(shape) : [...shape];
+  }
+
+  outputs(results: InferenceSession.ReturnType): Tensor[] {
+    const specs = this.io.outputs;
+    const outputs = new Array<Tensor>(specs.length);
+    for (let i = 0; i < specs.length; i++) {
+      const { dims, data } = results[specs[i].name];
+      const position = specs[i].statePosition;
+      if (position === null) {
+        outputs[i] = { shape: this.sequenceShape(dims), data: data as Float32Array };
+      } else {
+        const size = dims[1] * dims[2];
+        outputs[i] = { shape: [dims[1], dims[2]], data: (data as Float32Array).subarray(position * size, (position + 1) * size) };
+      }
+    }
+    return outputs;
+  }
+
+  /**
+   * A model output's Keras shape: a sequence comes edge-ordered, or straight from a recurrent operator
+   * as `(time, 1, batch, units)` in a time-major graph; anything else as it is.
+   */
+  private sequenceShape(dims: readonly number[]): number[] {
+    if (dims.length === 4) return [dims[2], dims[0], dims[3]];
+    return dims.length === 3 ? this.edgeDims(dims) : [...dims];
+  }
 }
 
 /**
@@ -182,11 +242,9 @@ class OnnxCompiledModel implements CompiledModel {
   private readonly takesRunMask: boolean;
   /** Calls then need enough steps for every `valid` Conv1D/pooling window (core's `checkWindowSteps`). */
   private readonly hasValidWindows: boolean;
-  private readonly graphs = new Map<number, Promise<LoadedGraph>>();
+  private readonly graphs = new Map<number, Promise<GraphSession>>();
   /** The graphs loaded so far by variant key, for calls that need no await before running. */
-  private readonly loaded: (LoadedGraph | undefined)[] = [];
-  /** `finalStates` of a call without state outputs. */
-  private readonly noStates: readonly null[];
+  private readonly loaded: (GraphSession | undefined)[] = [];
   /** Zero initial states by `rows×batch×units`, made once: ONNX Runtime only reads inputs. */
   private readonly zeroStates = new Map<string, OrtTensor>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -196,15 +254,14 @@ class OnnxCompiledModel implements CompiledModel {
     private readonly target: OnnxTarget,
     private readonly ort: OrtModule,
     private readonly spec: ModelSpec,
-    private readonly load: (variant: RuntimeVariant) => Promise<LoadedGraph>,
+    private readonly load: (variant: RuntimeVariant) => Promise<GraphSession>,
   ) {
     this.backend = target.name;
     this.takesRunMask = usesRunMask(spec);
     this.hasValidWindows = spec.layers.some((layer) => (layer.kind === 'conv1d' || layer.kind === 'pooling1d') && layer.padding === 'valid');
-    this.noStates = Object.freeze(spec.layers.map(() => null));
   }
 
-  graph(variant: RuntimeVariant): Promise<LoadedGraph> {
+  graph(variant: RuntimeVariant): Promise<GraphSession> {
     const key = variantKey(variant.masked, variant.states, variant.timeMajorEdge);
     let graph = this.graphs.get(key);
     if (!graph) {
@@ -225,12 +282,17 @@ class OnnxCompiledModel implements CompiledModel {
     return result;
   }
 
-  // Promise chains rather than async/await: each await after ONNX Runtime's call costs the call a
-  // measurable part of a short sequence's time.
+  /** Turns ONNX Runtime's error into a typed one (a bound method: a call allocates no closure for it). */
+  private readonly runFailed = (error: unknown): never => {
+    if (this.disposed) throw new DisposedError(`model compiled for ${this.backend}`);
+    throw new BackendError(`${this.backend}: run failed: ${firstLine(error)}`, {}, { cause: error });
+  };
+
+  // Promise chains rather than async/await, and no closure a call could do without: each await or
+  // allocation around ONNX Runtime's call costs a measurable part of a short sequence's time.
   private runNow(request: RunRequest): Promise<RunResult> {
     // Also after waiting for a graph to load: a model disposed meanwhile must not load another.
     if (this.disposed) return Promise.reject(new DisposedError(`model compiled for ${this.backend}`));
-    const { Tensor } = this.ort;
     const mask = this.takesRunMask ? request.mask : null;
     const { input, initialStates } = request;
     const batch = input.shape[0];
@@ -242,45 +304,33 @@ class OnnxCompiledModel implements CompiledModel {
         return Promise.reject(error);
       }
     }
-    const states = request.returnStates !== false || initialStates.some((s) => s !== null);
+    const states = request.returnStates !== false || hasAnyState(initialStates);
     // With one sequence, time-major data is the same data: only the dimensions swap.
     const timeMajorEdge = batch === 1;
-    const loaded = this.loaded[variantKey(mask !== null, states, timeMajorEdge)];
-    if (!loaded) return this.graph({ masked: mask !== null, states, timeMajorEdge }).then(() => this.runNow(request));
-    const { session, io } = loaded;
-    const edge = timeMajorEdge ? swapLeadingDims : copyDims;
-    const feeds: Record<string, OrtTensor> = { [io.input]: new Tensor('float32', input.data, edge(input.shape)) };
-    if (io.mask && mask) feeds[io.mask] = new Tensor('float32', mask.data, edge(mask.shape));
+    const graph = this.loaded[variantKey(mask !== null, states, timeMajorEdge)];
+    if (!graph) return this.graph({ masked: mask !== null, states, timeMajorEdge }).then(() => this.runNow(request));
+    if (!states && mask === null) return graph.session.run(graph.inputFeeds(input)).then(graph.statelessResult, this.runFailed);
+    const { io } = graph;
+    const feeds: Record<string, OrtTensor> = { [io.input]: graph.inputTensor(input) };
+    if (io.mask && mask) feeds[io.mask] = new this.ort.Tensor('float32', mask.data, graph.edgeDims(mask.shape));
+    if (!states) return graph.session.run(feeds).then(graph.statelessResult, this.runFailed);
     for (const stack of io.states) {
       const given = initialStates[stack.layer];
       feeds[stack.initial] = given
-        ? new Tensor('float32', stacked(stack.group.map((k) => given[k].data)), stateDims(stack, batch))
+        ? new this.ort.Tensor('float32', stacked(stack.group.map((k) => given[k].data)), stateDims(stack, batch))
         : this.zeros(stack, batch);
     }
-    return session.run(feeds).then(
-      (results): RunResult => {
-        const outputs = io.outputs.map(({ name, statePosition }): Tensor => {
-          const { dims, data } = results[name];
-          if (statePosition === null) return { shape: sequenceShape(dims, edge), data: data as Float32Array };
-          const size = dims[1] * dims[2];
-          return { shape: [dims[1], dims[2]], data: (data as Float32Array).subarray(statePosition * size, (statePosition + 1) * size) };
+    return graph.session.run(feeds).then((results): RunResult => {
+      const finalStates: (Tensor[] | null)[] = this.spec.layers.map((layer) => (isStatefulLayer(layer) ? [] : null));
+      for (const stack of io.states) {
+        const data = results[stack.final].data as Float32Array;
+        const size = batch * stack.units;
+        stack.group.forEach((k, position) => {
+          finalStates[stack.layer]![k] = { shape: [batch, stack.units], data: data.subarray(position * size, (position + 1) * size) };
         });
-        if (!states) return { outputs, finalStates: this.noStates };
-        const finalStates: (Tensor[] | null)[] = this.spec.layers.map((layer) => (isStatefulLayer(layer) ? [] : null));
-        for (const stack of io.states) {
-          const data = results[stack.final].data as Float32Array;
-          const size = batch * stack.units;
-          stack.group.forEach((k, position) => {
-            finalStates[stack.layer]![k] = { shape: [batch, stack.units], data: data.subarray(position * size, (position + 1) * size) };
-          });
-        }
-        return { outputs, finalStates };
-      },
-      (error: unknown) => {
-        if (this.disposed) throw new DisposedError(`model compiled for ${this.backend}`);
-        throw new BackendError(`${this.backend}: run failed: ${firstLine(error)}`, {}, { cause: error });
-      },
-    );
+      }
+      return { outputs: graph.outputs(results), finalStates };
+    }, this.runFailed);
   }
 
   private zeros(stack: RuntimeStateGroup, batch: number): OrtTensor {
@@ -305,6 +355,20 @@ class OnnxCompiledModel implements CompiledModel {
   }
 }
 
+function hasAnyState(states: RunRequest['initialStates']): boolean {
+  for (let i = 0; i < states.length; i++) if (states[i] !== null) return true;
+  return false;
+}
+
+/** Whether `dims` are `shape` as the graph's edge takes it (leading two swapped when time-major). */
+function sameEdgeDims(dims: readonly number[], shape: readonly number[], timeMajorEdge: boolean): boolean {
+  if (dims.length !== shape.length) return false;
+  const swap = timeMajorEdge && shape.length > 1;
+  if (dims[0] !== (swap ? shape[1] : shape[0]) || dims[1] !== (swap ? shape[0] : shape[1])) return false;
+  for (let i = 2; i < dims.length; i++) if (dims[i] !== shape[i]) return false;
+  return true;
+}
+
 function variantKey(masked: boolean, states: boolean, timeMajorEdge: boolean): number {
   return (masked ? 4 : 0) + (states ? 2 : 0) + (timeMajorEdge ? 1 : 0);
 }
@@ -312,19 +376,6 @@ function variantKey(masked: boolean, states: boolean, timeMajorEdge: boolean): n
 /** `(batch, time, ...)` ↔ `(time, batch, ...)`. */
 function swapLeadingDims(shape: readonly number[]): number[] {
   return shape.length === 3 ? [shape[1], shape[0], shape[2]] : [shape[1], shape[0], ...shape.slice(2)];
-}
-
-/**
- * A model output's Keras shape: a sequence comes `edge`-ordered, or straight from a recurrent
- * operator as `(time, 1, batch, units)` in a time-major graph; anything else as it is.
- */
-function sequenceShape(dims: readonly number[], edge: (shape: readonly number[]) => number[]): number[] {
-  if (dims.length === 4) return [dims[2], dims[0], dims[3]];
-  return dims.length === 3 ? edge(dims) : [...dims];
-}
-
-function copyDims(shape: readonly number[]): number[] {
-  return [...shape];
 }
 
 function stateDims(stack: RuntimeStateGroup, batch: number): number[] {

@@ -129,6 +129,30 @@ describe('compiled model lifecycle', () => {
     }
   });
 
+  it('reads the caller\'s input array at every call: the same array again, changed in place or with other dimensions', async () => {
+    const model = parseConfig(lstm({ units: 3, returnSequences: true, inputShape: [null, 2] }));
+    const compiled = await onnxCpu.compile(model, initializeWeights(model, 3));
+    const run = async (shape: number[], data: Float32Array) => {
+      const { outputs } = await compiled.run({ input: { shape, data }, mask: null, initialStates: [null], returnStates: false });
+      return { shape: outputs[0].shape, data: Array.from(outputs[0].data) };
+    };
+    // Batch 1 runs the time-major graph, batch 2 the batch-major one.
+    for (const shape of [[1, 12, 2], [2, 6, 2]]) {
+      const data = Float32Array.from({ length: 24 }, (_, i) => Math.cos(i));
+      const first = await run(shape, data);
+      data[0] += 1;
+      const changed = await run(shape, data);
+      expect(changed.data).not.toEqual(first.data);
+      expect(changed).toEqual(await run(shape, data.slice()));
+    }
+    const data = Float32Array.from({ length: 24 }, (_, i) => Math.sin(i));
+    await run([2, 6, 2], data);
+    const regrouped = await run([4, 3, 2], data);
+    expect(regrouped.shape).toEqual([4, 3, 3]);
+    expect(regrouped).toEqual(await run([4, 3, 2], data.slice()));
+    await compiled.dispose();
+  });
+
   it('feeds given initial states and returns the final ones for the next call', async () => {
     const compiled = await onnxCpu.compile(spec, weights);
     const first = await compiled.run({ input, mask: null, initialStates: [null] });

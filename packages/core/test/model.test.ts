@@ -141,6 +141,33 @@ describe('stateful layers', () => {
     void model.run(x(1, 1, 1));
     expect(backend.requests.length).toBe(before + 3);
   });
+
+  it('count a call as ended however it fails: the calls queued behind it run, then the model is idle', async () => {
+    const inner = counterBackend('flaky');
+    registerBackend({
+      ...inner,
+      async compile(spec, weights, options) {
+        const compiled = await inner.compile(spec, weights, options);
+        return { ...compiled, run: (request) => (request.input.data[0] < 0 ? Promise.reject(new Error('backend failed')) : compiled.run(request)) };
+      },
+    });
+    try {
+      const model = await createModel(simpleRNN({ units: 1, stateful: true, inputShape: [1, 1] }), { backend: 'flaky' });
+      // Rejected by the backend, after the call started; a call queued behind it still runs.
+      const failing = model.run(x(1, 1, 1, -1));
+      const queued = model.run(x(1, 1, 1));
+      await expect(failing).rejects.toThrow('backend failed');
+      expect((await queued)[0].data[0]).toBe(1);
+      // Refused before reaching the backend (data does not fit the shape).
+      await expect(model.run({ shape: [1, 1, 1], data: [1, 2] })).rejects.toBeInstanceOf(InputError);
+      const before = inner.requests.length;
+      const next = model.run(x(1, 1, 1));
+      expect(inner.requests.length).toBe(before + 1);
+      expect((await next)[0].data[0]).toBe(2);
+    } finally {
+      unregisterBackend('flaky');
+    }
+  });
 });
 
 describe('streams', () => {
