@@ -87,8 +87,8 @@ export class ProcessHost implements RunnerHost {
 
   async start(): Promise<string | null> {
     const child = fork(WORKER_PATH, [], {
-      // Inherits the harness's flags (e.g. a source loader), plus gc() between timed batches.
-      execArgv: [...process.execArgv, '--expose-gc'],
+      // Inherits the harness's flags (e.g. a source loader).
+      execArgv: process.execArgv,
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });

@@ -49,11 +49,15 @@ export class SessionPool {
       : { backend: session.backend, output, callMs: checkMs, cold: true };
   }
 
-  /** `calls` back-to-back calls, each timed on its own; collects garbage first where `--expose-gc` allows. */
+  /**
+   * `calls` back-to-back calls, each timed on its own. No forced `gc()` first: after one, V8 shrinks
+   * the young generation and the round that follows ran 5–8% slower for every runner (ort-raw S2 LSTM
+   * 99 → 106 µs), more in processes with larger heaps; the round's median already leaves out the few
+   * calls a collection lands in.
+   */
   async time(key: string, calls: number): Promise<number[]> {
     const session = this.sessions.get(key);
     if (!session) throw new Error(`${key} was not prepared`);
-    (globalThis as { gc?: () => void }).gc?.();
     const times = new Array<number>(calls);
     for (let i = 0; i < calls; i++) {
       const t0 = performance.now();
