@@ -29,6 +29,7 @@ export function recurrent(overrides: Partial<RecurrentLayerSpec> & Pick<Recurren
     zeroOutputForMask: false,
     maskedOutput: 'state',
     initializers: {},
+    weightLayout: 'keras',
     ...overrides,
   };
 }

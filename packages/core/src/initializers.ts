@@ -3,6 +3,7 @@ import { GATE_COUNT } from './spec.js';
 import type { Tensor } from './tensor.js';
 import { sizeOf } from './tensor.js';
 import { ConfigError, formatShape } from './errors.js';
+import { kerasToCudnn } from './cudnn.js';
 import { SeededRandom } from './random.js';
 import { structureWeights } from './weights.js';
 
@@ -96,7 +97,11 @@ function recurrentTensors(layer: RecurrentLayerSpec, owner: string, streamFor: S
     const shape = layer.cell === 'GRU' && layer.resetAfter ? [2, width] : [width];
     tensors.push(draw(bias, shape, streamFor, where, 'bias_initializer'));
   }
-  return tensors;
+  if (layer.weightLayout === 'keras') return tensors;
+  // Drawn in the Keras layout; `structureWeights` takes a CuDNNLSTM/CuDNNGRU's in the layout its file stores.
+  const [kernel, recurrentKernel, drawnBias] = tensors;
+  const stored = kerasToCudnn(layer, { kernel, recurrentKernel, bias: drawnBias });
+  return [stored.kernel, stored.recurrentKernel, stored.bias!];
 }
 
 /** Reads an initializer's config with errors naming the layer and field. */

@@ -60,6 +60,12 @@ export interface RecurrentLayerSpec {
   readonly maskedOutput: MaskedOutput;
   /** How fresh weights are drawn when none are given: `kernel`, `recurrent`, `bias`. */
   readonly initializers: LayerInitializers;
+  /**
+   * How the weights passed to `createModel` are laid out: as Keras's LSTM/GRU keeps them, or as a
+   * Keras 2 `CuDNNLSTM`/`CuDNNGRU` stores them (each gate's kernel in cuDNN's order, separate input and
+   * recurrent biases). Core converts `cudnn` weights to the Keras layout once; backends only see that.
+   */
+  readonly weightLayout: 'keras' | 'cudnn';
 }
 
 export interface BidirectionalLayerSpec {

@@ -18,6 +18,7 @@ import type { Tensor, TensorLike } from './tensor.js';
 import { firstNonFinite, sameShape, sizeOf } from './tensor.js';
 import { WeightError, formatShape } from './errors.js';
 import { cellWeightPrefix } from './config/layers.js';
+import { cudnnToKeras, kerasToCudnn } from './cudnn.js';
 
 /** Weight roles in Keras `get_weights()` order within one layer. */
 type Role = 'kernel' | 'recurrentKernel' | 'bias' | 'embeddings' | 'gamma' | 'beta' | 'movingMean' | 'movingVariance';
@@ -28,14 +29,16 @@ interface RoleSlot extends WeightSlot {
 
 function recurrentSlots(layer: RecurrentLayerSpec, owner: string, prefix: string): RoleSlot[] {
   const width = GATE_COUNT[layer.cell] * layer.units;
-  const path = `${prefix}/${cellWeightPrefix(layer.cell)}`;
+  // A CuDNNLSTM/CuDNNGRU keeps its variables on the layer itself, and separate input and recurrent biases.
+  const cudnn = layer.weightLayout === 'cudnn';
+  const path = cudnn ? prefix : `${prefix}/${cellWeightPrefix(layer.cell)}`;
   const slots: RoleSlot[] = [
     { layer: owner, role: 'kernel', name: `${path}/kernel`, shape: [layer.inputDim, width] },
     { layer: owner, role: 'recurrentKernel', name: `${path}/recurrent_kernel`, shape: [layer.units, width] },
   ];
   if (layer.useBias) {
     // GRU reset_after keeps separate input and recurrent biases: rows 0 and 1.
-    const shape = layer.cell === 'GRU' && layer.resetAfter ? [2, width] : [width];
+    const shape = cudnn ? [2 * width] : layer.cell === 'GRU' && layer.resetAfter ? [2, width] : [width];
     slots.push({ layer: owner, role: 'bias', name: `${path}/bias`, shape });
   }
   return slots;
@@ -196,12 +199,14 @@ function formatIndex(flat: number, shape: readonly number[]): string {
   return `[${index.join(', ')}]`;
 }
 
-function recurrentWeights(slots: readonly RoleSlot[], tensors: readonly Tensor[]): RecurrentWeights {
+/** A recurrent layer's weights in the Keras layout (converted from cuDNN's for a CuDNNLSTM/CuDNNGRU). */
+function recurrentWeights(layer: RecurrentLayerSpec, slots: readonly RoleSlot[], tensors: readonly Tensor[]): RecurrentWeights {
   const byRole = (role: Role): Tensor | null => {
     const i = slots.findIndex((s) => s.role === role);
     return i >= 0 ? tensors[i] : null;
   };
-  return { kernel: byRole('kernel')!, recurrentKernel: byRole('recurrentKernel')!, bias: byRole('bias') };
+  const weights = { kernel: byRole('kernel')!, recurrentKernel: byRole('recurrentKernel')!, bias: byRole('bias') };
+  return layer.weightLayout === 'cudnn' ? cudnnToKeras(layer, weights) : weights;
 }
 
 /** Checks a flat `get_weights()`-order list against the spec and groups it per layer. */
@@ -219,10 +224,10 @@ export function structureWeights(spec: ModelSpec, weights: readonly TensorLike[]
     const groups = perLayer[i];
     switch (layer.kind) {
       case 'rnn':
-        return recurrentWeights(groups[0], take(groups[0]));
+        return recurrentWeights(layer, groups[0], take(groups[0]));
       case 'bidirectional': {
-        const forward = recurrentWeights(groups[0], take(groups[0]));
-        const backward = recurrentWeights(groups[1], take(groups[1]));
+        const forward = recurrentWeights(layer.forward, groups[0], take(groups[0]));
+        const backward = recurrentWeights(layer.backward, groups[1], take(groups[1]));
         return { forward, backward } satisfies BidirectionalWeights;
       }
       case 'dense':
@@ -262,7 +267,8 @@ function recurrentList(layer: RecurrentLayerSpec, weights: RecurrentWeights | un
   if (layer.useBias !== (weights.bias !== null && weights.bias !== undefined)) {
     throw missingLayerWeights(owner, layer.useBias ? `${layer.name} uses a bias but none is given` : `${layer.name} has use_bias false but a bias is given`);
   }
-  return weights.bias ? [weights.kernel, weights.recurrentKernel, weights.bias] : [weights.kernel, weights.recurrentKernel];
+  const stored = layer.weightLayout === 'cudnn' ? kerasToCudnn(layer, weights) : weights;
+  return stored.bias ? [stored.kernel, stored.recurrentKernel, stored.bias] : [stored.kernel, stored.recurrentKernel];
 }
 
 /** The inverse of `structureWeights`: a flat list in `get_weights()` order. */

@@ -126,6 +126,53 @@ describe('model files run like Keras', () => {
   }
 });
 
+/** Keras 2 files with CuDNNLSTM / CuDNNGRU layers (tooling/goldens/cudnn_files.py), each with its expected run. */
+const CUDNN_RUNS = readdirSync(fixturePath('cudnn')).filter((name) => name.endsWith('.run.json'));
+
+describe('Keras 2 CuDNNLSTM and CuDNNGRU files', () => {
+  let backends: string[] = [];
+  beforeAll(async () => {
+    backends = await availableBackends();
+  }, 180_000);
+
+  it('finds the files', () => {
+    expect(CUDNN_RUNS.length).toBeGreaterThanOrEqual(5);
+  });
+
+  for (const name of CUDNN_RUNS) {
+    it(`${name}: loads as LSTM / reset_after GRU with converted weights and runs like Keras on every available backend`, async () => {
+      const run = readJson<{ model_file: string; inputs: ModelFixture['inputs']; outputs: ModelFixture['outputs'] }>('cudnn', name);
+      const file = fixturePath('cudnn', run.model_file);
+      const loaded = await loadKerasModel(file);
+      expect(loaded.kerasVersion).toBe(2);
+      const recurrent = loaded.spec.layers.flatMap((layer) =>
+        layer.kind === 'rnn' ? [layer] : layer.kind === 'bidirectional' ? [layer.forward, layer.backward] : [],
+      );
+      expect(recurrent.length).toBeGreaterThan(0);
+      for (const layer of recurrent) {
+        expect(layer).toMatchObject({ weightLayout: 'cudnn', activation: 'tanh', recurrentActivation: 'sigmoid', useBias: true });
+        if (layer.cell === 'GRU') expect(layer.resetAfter).toBe(true);
+      }
+      for (const backend of backends) {
+        const model = await loadModel(file, { backend });
+        try {
+          const comparison = compareOutputs(await model.run(run.inputs), run.outputs);
+          expect(comparison.message, `${backend}: ${comparison.message}`).toBe('');
+          // getWeights() gives the file's layout back: kernels bit for bit (a GRU's bias too; an LSTM's
+          // two biases come back as equal halves of their sum, which is all the layer reads).
+          const weights = model.getWeights();
+          expect(weights.map((w) => w.shape)).toEqual(loaded.weights.map((w) => w.shape));
+          weights.forEach((w, i) => {
+            if (w.shape.length === 2) expect(w.data).toEqual(loaded.weights[i].data);
+          });
+        } finally {
+          await model.dispose();
+        }
+      }
+    });
+  }
+});
+
 describe('Keras 2 semantics follow the version the file records', () => {
   it('runs the unmodified Keras 2.0.4 file with Keras 2 hard_sigmoid and reset_after=false', async () => {
     const run = readJson<{ model_file: string; inputs: ModelFixture['inputs']; outputs: ModelFixture['outputs'] }>(KERAS2_FILE_RUN);

@@ -40,7 +40,13 @@ export interface ParseContext {
  */
 export type DeclaredShape = readonly (number | null)[];
 
-export const RECURRENT_CLASSES: readonly string[] = ['SimpleRNN', 'GRU', 'LSTM'];
+/**
+ * Keras 2 / tf.keras 1.x cuDNN-only layers, read as the layer Keras converts their weights for:
+ * `CuDNNLSTM` is an LSTM (tanh, sigmoid gates) and `CuDNNGRU` a GRU with `reset_after` true.
+ */
+const CUDNN_CELLS: Readonly<Record<string, CellType>> = { CuDNNLSTM: 'LSTM', CuDNNGRU: 'GRU' };
+
+export const RECURRENT_CLASSES: readonly string[] = ['SimpleRNN', 'GRU', 'LSTM', ...Object.keys(CUDNN_CELLS)];
 
 /** 1-D pooling by class name (with Keras's `MaxPool1D`/`AvgPool1D` aliases). */
 export const POOLING_1D_CLASSES: Readonly<Record<string, Pooling1DLayerSpec['pooling']>> = {
@@ -145,22 +151,24 @@ export function parseRecurrent(
   ctx: ParseContext,
   overrides: RecurrentOverrides = {},
 ): RecurrentLayerSpec {
-  const cell = raw.className as CellType;
+  const cudnnCell = Object.hasOwn(CUDNN_CELLS, raw.className) ? CUDNN_CELLS[raw.className] : undefined;
+  const cell = cudnnCell ?? (raw.className as CellType);
   const name = overrides.name ?? layerName(raw);
-  const r = new ConfigReader(cell, name, raw.config);
+  const r = new ConfigReader(raw.className, name, raw.config);
   r.accept(...RECURRENT_HARMLESS);
   readDeclaredShape(r);
   r.only('time_major', [false], 'time-major inputs change how the input is read; reshape to (batch, time, features)');
 
   const units = r.positiveInt('units');
-  const activation = readActivation(r, 'activation', 'tanh', { kerasVersion: ctx.kerasVersion, elementwiseOnly: true });
+  // cuDNN fixes the activations and the bias; its configs have no keys for them (any would be refused as unknown).
+  const activation = cudnnCell ? 'tanh' : readActivation(r, 'activation', 'tanh', { kerasVersion: ctx.kerasVersion, elementwiseOnly: true });
   const recurrentActivation =
-    cell === 'SimpleRNN'
+    cell === 'SimpleRNN' || cudnnCell
       ? 'sigmoid'
       : readActivation(r, 'recurrent_activation', 'sigmoid', { kerasVersion: ctx.kerasVersion, elementwiseOnly: true });
-  const useBias = r.bool('use_bias', true);
-  // Keras 3 defaults reset_after to true; Keras 2 configs without the key meant false.
-  const resetAfter = cell === 'GRU' ? r.bool('reset_after', !ctx.legacyConfig) : false;
+  const useBias = cudnnCell ? true : r.bool('use_bias', true);
+  // Keras 3 defaults reset_after to true; Keras 2 configs without the key meant false; cuDNN's GRU is reset-after.
+  const resetAfter = cell === 'GRU' ? cudnnCell !== undefined || r.bool('reset_after', !ctx.legacyConfig) : false;
   const unitForgetBias = cell === 'LSTM' ? r.bool('unit_forget_bias', true) : false;
   const returnSequences = r.bool('return_sequences', false);
   const returnState = r.bool('return_state', false);
@@ -198,6 +206,7 @@ export function parseRecurrent(
     zeroOutputForMask,
     maskedOutput,
     initializers,
+    weightLayout: cudnnCell ? 'cudnn' : 'keras',
   };
 }
 
@@ -285,7 +294,7 @@ function nestedRecurrent(r: ConfigReader, key: string, required: boolean): RawLa
   const raw = rawLayer(value);
   if (!raw) throw r.error(key, 'a {class_name, config} layer', value);
   if (!RECURRENT_CLASSES.includes(raw.className)) {
-    throw r.error(key, 'a SimpleRNN, GRU or LSTM layer', raw.className, ' (Bidirectional wraps only these)');
+    throw r.error(key, 'a SimpleRNN, GRU, LSTM, CuDNNGRU or CuDNNLSTM layer', raw.className, ' (Bidirectional wraps only these)');
   }
   return raw;
 }
