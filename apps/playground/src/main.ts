@@ -2,7 +2,7 @@ import { BROWSER_BACKENDS, fetchModelFile, fetchServedFixtures } from '@rnn/brow
 import type { ConformanceReport, LoadedFixture } from '@rnn/conformance';
 import { runConformance } from '@rnn/conformance';
 import type { LayerSpec, RunOptions, Tensor } from '@rnn/core';
-import { getRegisteredBackend } from '@rnn/core';
+import { formatActivation, getRegisteredBackend } from '@rnn/core';
 import { timingChart } from './chart.js';
 import { byId, h, show } from './dom.js';
 import { formatShape } from './format.js';
@@ -115,7 +115,7 @@ function describeLayer(layer: LayerSpec): string {
     case 'masking':
       return `Masking(${layer.maskValue})`;
     case 'activation':
-      return `Activation(${layer.activation})`;
+      return `Activation(${formatActivation(layer.activation)})`;
     case 'repeat-vector':
       return `RepeatVector(${layer.times})`;
     case 'flatten':

@@ -8,8 +8,10 @@ import {
   convolutionWindow,
   formatShape,
   isElementwiseActivation,
+  parametricActivation,
   type Activation,
   type ActivationLayerSpec,
+  type ParametricActivation,
   type BatchNormalizationLayerSpec,
   type BatchNormalizationWeights,
   type BidirectionalLayerSpec,
@@ -180,8 +182,14 @@ function compileBidirectional(spec: BidirectionalLayerSpec, forward: SequenceRun
 }
 
 /** Applies an activation in place; element-wise functions are looked up once, here. */
-function activationFor(activation: Activation): (data: Float32Array, lastDim: number) => void {
+function activationFor(activation: Activation | ParametricActivation): (data: Float32Array, lastDim: number) => void {
   if (activation === 'linear') return () => undefined;
+  if (typeof activation === 'object') {
+    const f = parametricActivation(activation);
+    return (data) => {
+      for (let i = 0; i < data.length; i++) data[i] = f(data[i]);
+    };
+  }
   if (isElementwiseActivation(activation)) {
     const f = ACTIVATION_FUNCTIONS[activation];
     return (data) => {

@@ -1,4 +1,4 @@
-import type { Activation, ElementwiseActivation } from '@rnn/core';
+import type { Activation, ElementwiseActivation, ParametricActivation } from '@rnn/core';
 import type { GraphBuilder } from './graph.js';
 
 /**
@@ -11,7 +11,8 @@ const SELU_SCALE = 1.0507009873554805;
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 /** Appends the nodes of `activation(x)` and returns the result's name (`x` itself for linear). */
-export function applyActivation(g: GraphBuilder, activation: Activation, x: string): string {
+export function applyActivation(g: GraphBuilder, activation: Activation | ParametricActivation, x: string): string {
+  if (typeof activation === 'object') return applyParametricActivation(g, activation, x);
   switch (activation) {
     case 'linear':
       return x;
@@ -124,4 +125,20 @@ export const RECURRENT_OP_ACTIVATION_NAMES: ReadonlySet<string> = new Set(Object
 
 export function recurrentOpActivation(activation: ElementwiseActivation): RecurrentOpActivation | null {
   return RECURRENT_OP_ACTIVATIONS[activation] ?? null;
+}
+
+/** core's `parametricActivation` formulas as ONNX nodes. */
+function applyParametricActivation(g: GraphBuilder, activation: ParametricActivation, x: string): string {
+  switch (activation.fn) {
+    case 'leaky_relu':
+      return g.op('LeakyRelu', [x], { alpha: { float: activation.negativeSlope } });
+    case 'elu':
+      return g.op('Elu', [x], { alpha: { float: activation.alpha } });
+    case 'relu': {
+      // min(max(x, 0), maxValue) + negativeSlope·min(x, 0)
+      const positive = activation.maxValue === null ? g.op('Relu', [x]) : g.op('Clip', [x, g.scalar(0), g.scalar(activation.maxValue)]);
+      if (activation.negativeSlope === 0) return positive;
+      return g.op('Add', [positive, g.op('Mul', [g.op('Min', [x, g.scalar(0)]), g.scalar(activation.negativeSlope)])]);
+    }
+  }
 }

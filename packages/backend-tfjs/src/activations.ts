@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Activation, ElementwiseActivation } from '@rnn/core';
+import type { Activation, ElementwiseActivation, ParametricActivation } from '@rnn/core';
 
 /**
  * Every activation of core's `activations.ts`, written with tfjs-core ops so it computes the same
@@ -59,8 +59,23 @@ export const TFJS_ACTIVATIONS: Readonly<Record<ElementwiseActivation, TfActivati
 };
 
 /** Any activation a Dense or Activation layer may carry; softmax variants act on the last axis. */
-export function applyActivation(name: Activation, x: tf.Tensor): tf.Tensor {
+export function applyActivation(name: Activation | ParametricActivation, x: tf.Tensor): tf.Tensor {
+  if (typeof name === 'object') return applyParametricActivation(name, x);
   if (name === 'softmax') return tf.softmax(x);
   if (name === 'log_softmax') return tf.logSoftmax(x);
   return TFJS_ACTIVATIONS[name](x);
+}
+
+/** core's `parametricActivation` formulas in tfjs ops. */
+function applyParametricActivation(activation: ParametricActivation, x: tf.Tensor): tf.Tensor {
+  switch (activation.fn) {
+    case 'leaky_relu':
+      return tf.where(tf.greaterEqual(x, 0), x, tf.mul(x, activation.negativeSlope));
+    case 'elu':
+      return tf.where(tf.greater(x, 0), x, tf.mul(tf.expm1(x), activation.alpha));
+    case 'relu': {
+      const positive = activation.maxValue === null ? tf.relu(x) : tf.clipByValue(x, 0, activation.maxValue);
+      return tf.where(tf.less(x, 0), tf.mul(x, activation.negativeSlope), positive);
+    }
+  }
 }

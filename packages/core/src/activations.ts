@@ -133,3 +133,45 @@ export function applyAxisActivation(kind: AxisActivation, data: Float32Array, la
     }
   }
 }
+
+/**
+ * Activations with parameters, from Keras's `LeakyReLU`, `ELU` and `ReLU` layers (Keras 2 and 3):
+ * `leaky_relu` is `x ≥ 0 ? x : negativeSlope·x`; `elu` is `x > 0 ? x : alpha·(eˣ − 1)`; `relu` is
+ * `x < 0 ? negativeSlope·x : min(x, maxValue)` (Keras's `ReLU` with `threshold` 0).
+ */
+export type ParametricActivation =
+  | { readonly fn: 'leaky_relu'; readonly negativeSlope: number }
+  | { readonly fn: 'elu'; readonly alpha: number }
+  | { readonly fn: 'relu'; readonly negativeSlope: number; readonly maxValue: number | null };
+
+/** The scalar definition of a parametric activation (backends that cannot call it build the same formula). */
+export function parametricActivation(activation: ParametricActivation): (x: number) => number {
+  switch (activation.fn) {
+    case 'leaky_relu': {
+      const slope = activation.negativeSlope;
+      return (x) => (x >= 0 ? x : slope * x);
+    }
+    case 'elu': {
+      const alpha = activation.alpha;
+      return (x) => (x > 0 ? x : alpha * Math.expm1(x));
+    }
+    case 'relu': {
+      const slope = activation.negativeSlope;
+      const max = activation.maxValue ?? Infinity;
+      return (x) => (x < 0 ? slope * x : Math.min(x, max));
+    }
+  }
+}
+
+/** How an activation reads in messages and summaries: its name, with Keras's parameter names if it has any. */
+export function formatActivation(activation: Activation | ParametricActivation): string {
+  if (typeof activation === 'string') return activation;
+  switch (activation.fn) {
+    case 'leaky_relu':
+      return `leaky_relu(negative_slope=${activation.negativeSlope})`;
+    case 'elu':
+      return `elu(alpha=${activation.alpha})`;
+    case 'relu':
+      return `relu(negative_slope=${activation.negativeSlope}, max_value=${activation.maxValue ?? 'None'})`;
+  }
+}

@@ -10,6 +10,8 @@ import {
   RECURRENT_CLASSES,
   layerName,
   parseActivationLayer,
+  parseParametricActivationLayer,
+  PARAMETRIC_ACTIVATION_CLASSES,
   parseBatchNormalization,
   parseBidirectional,
   parseConv1D,
@@ -58,6 +60,7 @@ export const SUPPORTED_LAYER_CLASSES: readonly string[] = [
   'Masking',
   'Embedding',
   'Activation',
+  ...PARAMETRIC_ACTIVATION_CLASSES,
   'RepeatVector',
   'Flatten',
   ...Object.keys(GLOBAL_POOLING_CLASSES),
@@ -285,6 +288,11 @@ function parseLayer(raw: RawLayer, input: readonly (number | null)[], isFirst: b
       return parseEmbedding(raw);
     case 'Activation':
       return parseActivationLayer(raw, ctx);
+    case 'LeakyReLU':
+    case 'ELU':
+    case 'ReLU':
+    case 'Softmax':
+      return parseParametricActivationLayer(raw);
     case 'RepeatVector':
       if (input.length !== 2) {
         throw new ConfigError(

@@ -1,4 +1,4 @@
-import type { Activation, ElementwiseActivation } from './activations.js';
+import type { Activation, ElementwiseActivation, ParametricActivation } from './activations.js';
 import type { Tensor } from './tensor.js';
 
 /**
@@ -114,10 +114,11 @@ export interface EmbeddingLayerSpec {
   readonly initializers: LayerInitializers;
 }
 
+/** `Activation`, and the `LeakyReLU`, `ELU`, `ReLU` and `Softmax` layers (a name where one fits their parameters). */
 export interface ActivationLayerSpec {
   readonly kind: 'activation';
   readonly name: string;
-  readonly activation: Activation;
+  readonly activation: Activation | ParametricActivation;
 }
 
 /** `RepeatVector`: `(batch, features)` → `(batch, times, features)`. */

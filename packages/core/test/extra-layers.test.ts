@@ -18,6 +18,7 @@ import {
   lstm,
   masking,
   modelFlops,
+  parametricActivation,
   parseConfig,
   repeatVector,
   sequential,
@@ -134,5 +135,37 @@ describe('window checks on the input', () => {
     } finally {
       unregisterBackend('windows');
     }
+  });
+});
+
+describe('LeakyReLU, ELU, ReLU and Softmax layers', () => {
+  const layer = (className: string, config: Record<string, unknown> = {}): KerasConfig => ({ class_name: className, config: { name: 'act', ...config } });
+  const activationOf = (config: KerasConfig, kerasVersion: 2 | 3 = 3) =>
+    (parseConfig(sequential([lstm({ units: 2, returnSequences: true }), config], { inputShape: [3, 2] }), { kerasVersion }).layers[1] as { activation: unknown })
+      .activation;
+
+  it('parse to the named activation where one fits, else to a parametric one with Keras\'s defaults', () => {
+    expect(activationOf(layer('LeakyReLU'))).toEqual({ fn: 'leaky_relu', negativeSlope: 0.3 });
+    expect(activationOf(layer('LeakyReLU', { negative_slope: 0.1 }))).toEqual({ fn: 'leaky_relu', negativeSlope: 0.1 });
+    // Keras 2 spelled it alpha.
+    expect(activationOf(layer('LeakyReLU', { alpha: 0.02 }), 2)).toEqual({ fn: 'leaky_relu', negativeSlope: 0.02 });
+    expect(activationOf(layer('ELU'))).toEqual({ fn: 'elu', alpha: 1 });
+    expect(activationOf(layer('ReLU', { max_value: null, negative_slope: 0, threshold: 0 }))).toBe('relu');
+    expect(activationOf(layer('ReLU', { max_value: 6 }))).toBe('relu6');
+    expect(activationOf(layer('ReLU', { max_value: 2, negative_slope: 0.5 }))).toEqual({ fn: 'relu', negativeSlope: 0.5, maxValue: 2 });
+    expect(activationOf(layer('Softmax', { axis: -1 }))).toBe('softmax');
+  });
+
+  it('compute Keras\'s formulas', () => {
+    const at = (a: Parameters<typeof parametricActivation>[0], xs: number[]) => xs.map(parametricActivation(a));
+    expect(at({ fn: 'leaky_relu', negativeSlope: 0.3 }, [-2, 0, 3])).toEqual([-0.6, 0, 3]);
+    expect(at({ fn: 'elu', alpha: 0.5 }, [-1, 2])).toEqual([0.5 * Math.expm1(-1), 2]);
+    expect(at({ fn: 'relu', negativeSlope: 0.1, maxValue: 0.25 }, [-1, 0.1, 3])).toEqual([-0.1, 0.1, 0.25]);
+  });
+
+  it('refuse what they cannot compute, naming the field', () => {
+    expect(() => activationOf(layer('ReLU', { threshold: 0.5 }))).toThrow(/ReLU layer "act".*threshold/);
+    expect(() => activationOf(layer('Softmax', { axis: 1 }))).toThrow(/axis/);
+    expect(() => activationOf(layer('ELU', { alpha: 'big' }))).toThrow(ConfigError);
   });
 });

@@ -1,6 +1,6 @@
 """Sequential models around recurrent layers with RepeatVector, Flatten, GlobalAveragePooling1D,
-GlobalMaxPooling1D, BatchNormalization, Conv1D, MaxPooling1D and AveragePooling1D
-(packages/conformance/fixtures/extra).
+GlobalMaxPooling1D, BatchNormalization, Conv1D, MaxPooling1D, AveragePooling1D and the activation
+layers LeakyReLU, ELU, ReLU and Softmax (packages/conformance/fixtures/extra).
 
     .venv/bin/python generate.py case_lists/extra.py --out out/extra
 
@@ -286,4 +286,41 @@ CASES = [
     ], id="model-masking-bigru-seq-maxpool-p3-s2-lstm-b3-t7-i3-seed1029", mask="middle",
         notes="Valid pool 3, strides 2 over 7 steps: 3 overlapping windows.  MaxPooling1D drops the mask: the "
               "Bidirectional's zeros at masked steps take part in the max and the LSTM runs every window."),
+    model(1030, 3, 6, 3, [
+        rnn("LSTM", 4, return_sequences=True),
+        dense(3),
+        {"class": "LeakyReLU"},
+        rnn("GRU", 2),
+    ], id="model-lstm-seq-dense-leakyrelu-gru-b3-t6-i3-seed1030",
+        notes="LeakyReLU with its default negative_slope 0.3 (the leaky_relu function's default is 0.2)."),
+    model(1031, 3, 5, 4, [
+        rnn("SimpleRNN", 5),
+        dense(4),
+        {"class": "ELU", "alpha": 0.5},
+    ], id="model-simplernn-dense-elu-a05-b3-t5-i4-seed1031"),
+    model(1032, 2, 7, 3, [
+        rnn("GRU", 4, return_sequences=True),
+        dense(4),
+        {"class": "ReLU", "max_value": 0.25, "negative_slope": 0.1},
+        rnn("LSTM", 3),
+    ], id="model-gru-seq-dense-relu-max025-slope01-lstm-b2-t7-i3-seed1032",
+        notes="ReLU with max_value 0.25 and negative_slope 0.1: both ends of the piecewise line are reached."),
+    model(1033, 3, 4, 2, [
+        rnn("LSTM", 3),
+        dense(4),
+        {"class": "ReLU", "max_value": 6.0},
+        {"class": "ReLU"},
+    ], id="model-lstm-dense-relu6-relu-b3-t4-i2-seed1033"),
+    model(1034, 3, 7, 3, [
+        MASKING,
+        rnn("LSTM", 4, return_sequences=True),
+        {"class": "LeakyReLU", "negative_slope": 0.05},
+        rnn("GRU", 3),
+    ], id="model-masking-lstm-seq-leakyrelu-gru-b3-t7-i3-seed1034", mask="trailing",
+        notes="The activation layer passes the mask on: the GRU skips the masked trailing steps."),
+    model(1035, 2, 5, 3, [
+        rnn("GRU", 4),
+        dense(5),
+        {"class": "Softmax"},
+    ], id="model-gru-dense-softmax-b2-t5-i3-seed1035"),
 ]

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { LayerSpec, ModelSpec, RecurrentLayerSpec } from '@rnn/core';
-import { formatShape, getRegisteredBackend, layerOutputShape, sizeOf, weightSlots } from '@rnn/core';
+import { formatActivation, formatShape, getRegisteredBackend, layerOutputShape, sizeOf, weightSlots } from '@rnn/core';
 import { loadKerasModel, type LoadedKerasModel } from '@rnn/keras/node';
 import { backendStatuses, loadBackendPackages } from '../backends.js';
 import type { CliIO, Command } from '../command.js';
@@ -152,7 +152,7 @@ function describeLayer(layer: LayerSpec): string {
     case 'masking':
       return `Masking(${layer.maskValue})`;
     case 'activation':
-      return `Activation(${layer.activation})`;
+      return `Activation(${formatActivation(layer.activation)})`;
     case 'repeat-vector':
       return `RepeatVector(${layer.times})`;
     case 'flatten':

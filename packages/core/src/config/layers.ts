@@ -15,6 +15,7 @@ import type {
   RecurrentLayerSpec,
   RepeatVectorLayerSpec,
 } from '../spec.js';
+import type { Activation, ParametricActivation } from '../activations.js';
 import { ConfigError } from '../errors.js';
 import { readActivation } from './activation.js';
 import { DEFAULT_INITIALIZERS, readInitializer } from './initializer.js';
@@ -386,6 +387,50 @@ export function parseEmbedding(raw: RawLayer): EmbeddingLayerSpec {
   };
   r.rejectUnknown();
   return spec;
+}
+
+/** Activation layers with parameters, by class name (Keras 2 and 3 spellings). */
+export const PARAMETRIC_ACTIVATION_CLASSES: readonly string[] = ['LeakyReLU', 'ELU', 'ReLU', 'Softmax'];
+
+/** `LeakyReLU`, `ELU`, `ReLU` and `Softmax` layers: a named activation where one fits, else a parametric one. */
+export function parseParametricActivationLayer(raw: RawLayer): ActivationLayerSpec {
+  const name = layerName(raw);
+  const r = new ConfigReader(raw.className, name, raw.config);
+  r.accept(...LAYER_HARMLESS);
+  readDeclaredShape(r);
+  const activation = ((): Activation | ParametricActivation => {
+    switch (raw.className) {
+      case 'LeakyReLU': {
+        // Keras 3 `negative_slope`, Keras 2 `alpha`; both default to 0.3 (the `leaky_relu` function's is 0.2).
+        const legacy = r.number('alpha', 0.3);
+        return { fn: 'leaky_relu', negativeSlope: r.number('negative_slope', legacy) };
+      }
+      case 'ELU':
+        return { fn: 'elu', alpha: r.number('alpha', 1) };
+      case 'ReLU': {
+        r.only('threshold', [0], 'a threshold other than 0 is not supported');
+        const negativeSlope = r.number('negative_slope', 0);
+        const maxValue = r.raw('max_value');
+        if (maxValue !== undefined && maxValue !== null && (typeof maxValue !== 'number' || !(maxValue >= 0) || !Number.isFinite(maxValue))) {
+          throw r.error('max_value', 'null or a finite number ≥ 0', maxValue);
+        }
+        const max = typeof maxValue === 'number' ? maxValue : null;
+        if (negativeSlope === 0 && max === null) return 'relu';
+        if (negativeSlope === 0 && max === 6) return 'relu6';
+        return { fn: 'relu', negativeSlope, maxValue: max };
+      }
+      default: {
+        // Softmax over features, as the `softmax` activation computes it.
+        const axis = r.raw('axis');
+        if (axis !== undefined && axis !== -1 && !(Array.isArray(axis) && axis.length === 1 && axis[0] === -1)) {
+          throw r.error('axis', '-1 (the last axis)', axis);
+        }
+        return 'softmax';
+      }
+    }
+  })();
+  r.rejectUnknown();
+  return { kind: 'activation', name, activation };
 }
 
 export function parseActivationLayer(raw: RawLayer, ctx: ParseContext): ActivationLayerSpec {
