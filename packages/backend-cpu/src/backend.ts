@@ -1,6 +1,7 @@
 import {
   BackendError,
   DisposedError,
+  checkWindowSteps,
   isStatefulLayer,
   type Availability,
   type Backend,
@@ -90,6 +91,8 @@ async function compileModel(spec: ModelSpec, weights: ModelWeights, choice: Kern
 
   const run = (request: RunRequest): RunResult => {
     if (layers === null) throw new DisposedError(`${name} model "${spec.name}"`);
+    // A `valid` Conv1D/pooling window over too few steps would give an empty sequence: core's rule refuses it, as in model.run.
+    checkWindowSteps(spec, request.input.shape[1]);
     let flow: Flow = { data: request.input.data, shape: request.input.shape, mask: request.mask?.data ?? null };
     let outputs: Tensor[] = [];
     const finalStates = layers.map((runLayer, i) => {

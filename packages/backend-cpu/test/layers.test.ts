@@ -7,8 +7,10 @@ import {
   flatten,
   globalAveragePooling1D,
   globalMaxPooling1D,
+  getRegisteredBackend,
   masking,
   maxPooling1D,
+  parseConfig,
   repeatVector,
   sequential,
   simpleRNN,
@@ -17,6 +19,8 @@ import {
   type TensorLike,
 } from '@rnn/core';
 import '../src/index.js';
+
+const cpu = getRegisteredBackend('cpu')!;
 
 /** A linear 1-unit SimpleRNN, h = 2x + 1 + 0.5 h₋: on x = 1, 2, 3 it gives 3, 6.5, 10.25. */
 const linearRnn = (returnSequences: boolean, name = 'simple_rnn') => simpleRNN({ units: 1, activation: 'linear', returnSequences, name });
@@ -151,6 +155,17 @@ describe('1-D pooling', () => {
   it('valid windows of pool_size every strides (default: pool_size)', async () => {
     expect(await pool(maxPooling1D())).toEqual([2, 4]);
     expect(await pool(averagePooling1D({ poolSize: 3, strides: 1 }))).toEqual([2, 3, 4]);
+  });
+
+  it('a compiled model run directly refuses steps too few for a valid window, as model.run does', async () => {
+    const spec = parseConfig(sequential([maxPooling1D({ poolSize: 3, name: 'pool' })], { inputShape: [null, 1] }));
+    const compiled = await cpu.compile(spec, [null]);
+    await expect(compiled.run({ input: tensor([1, 2], [1, 2, 1]), mask: null, initialStates: [null] })).rejects.toThrow(
+      /pool: a "valid" window of 3 steps needs at least 3 timesteps, got 2/,
+    );
+    const { outputs } = await compiled.run({ input: tensor([1, 2, 3], [1, 3, 1]), mask: null, initialStates: [null] });
+    expect(Array.from(outputs[0].data)).toEqual([3]);
+    await compiled.dispose();
   });
 
   it('same: the average divides by the steps in the window, the max skips the padding', async () => {
