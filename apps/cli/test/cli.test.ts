@@ -51,9 +51,9 @@ describe.concurrent('rnn conformance', () => {
   it('runs model fixtures from their .keras/.h5 files through @rnn/keras as <id>#file', async ({ expect }) => {
     const { code, lines } = await rnn('conformance', '--backend', 'cpu', '--filter', '#file');
     expect(code).toBe(0);
-    // The shared set's 3 model files, the 3 real-world files that Keras 3 loads, and the 35 of fixtures/extra.
-    expect(lines[1]).toBe('models (41 cases)');
-    const rows = collapsed(lines.slice(2, 43));
+    // The shared set's 3 model files, the 3 real-world files that Keras 3 loads, and the 38 of fixtures/extra.
+    expect(lines[1]).toBe('models (44 cases)');
+    const rows = collapsed(lines.slice(2, 46));
     for (const id of [
       'model-masking-bilstm-gru-dense-b3-t6-i5-seed901',
       'model-masking-bilstm-gru-dense-h5-b3-t6-i5-seed903',
@@ -65,10 +65,11 @@ describe.concurrent('rnn conformance', () => {
       'model-embedding-mask-gru-seq-dense-bn-gap-b3-t7-seed1009',
       'model-conv1d-same-relu-maxpool-lstm-dense-sigmoid-b3-t8-i2-seed1027',
       'model-gru-seq-dense-relu-max025-slope01-lstm-b2-t7-i3-seed1032',
+      'model-masking-bigru-seq-ln-nocenter-lstm-b3-t7-i3-seed1037',
     ]) {
       expect(rows).toContain(`  ${id}#file ✓`);
     }
-    expect(lines.at(-1)).toBe('41 passed, 0 failed');
+    expect(lines.at(-1)).toBe('44 passed, 0 failed');
   });
 
   it('writes the JSON report', async ({ expect }) => {

@@ -124,6 +124,8 @@ function describeLayer(layer: LayerSpec): string {
       return layer.pooling === 'average' ? 'GlobalAveragePooling1D' : 'GlobalMaxPooling1D';
     case 'batch-normalization':
       return 'BatchNormalization';
+    case 'layer-normalization':
+      return 'LayerNormalization';
     case 'conv1d':
       return `Conv1D(${layer.filters}, ${layer.kernelSize})`;
     case 'pooling1d':

@@ -11,6 +11,8 @@ import {
   parametricActivation,
   type Activation,
   type ActivationLayerSpec,
+  type LayerNormalizationLayerSpec,
+  type LayerNormalizationWeights,
   type ParametricActivation,
   type BatchNormalizationLayerSpec,
   type BatchNormalizationWeights,
@@ -94,6 +96,8 @@ export function compileLayer(layer: LayerSpec, weights: LayerWeights, recurrent:
       return compileGlobalPooling(layer);
     case 'batch-normalization':
       return compileBatchNormalization(layer, requireWeights<BatchNormalizationWeights>(layer, weights));
+    case 'layer-normalization':
+      return compileLayerNormalization(layer, (weights ?? { gamma: null, beta: null }) as LayerNormalizationWeights);
     case 'conv1d':
       return compileConv1D(packConv1D(layer, requireWeights<Conv1DWeights>(layer, weights)));
     case 'pooling1d':
@@ -356,6 +360,29 @@ function compileBatchNormalization(spec: BatchNormalizationLayerSpec, weights: B
     for (let i = 0; i < data.length; i++) {
       const f = i % features;
       data[i] = flow.data[i] * scale[f] + shift[f];
+    }
+    const output = { shape: [...flow.shape], data };
+    return { outputs: [output], next: { ...output, mask: flow.mask }, states: null };
+  };
+}
+
+/** Keras `LayerNormalization` over the last axis: each row's mean and variance (in double precision). */
+function compileLayerNormalization(spec: LayerNormalizationLayerSpec, weights: LayerNormalizationWeights): CompiledLayer {
+  const gamma = weights.gamma?.data ?? null;
+  const beta = weights.beta?.data ?? null;
+  return (flow) => {
+    const features = lastDimension(spec.name, flow, spec.features);
+    const data = new Float32Array(flow.data.length);
+    for (let row = 0; row < data.length; row += features) {
+      let mean = 0;
+      for (let f = 0; f < features; f++) mean += flow.data[row + f];
+      mean /= features;
+      let variance = 0;
+      for (let f = 0; f < features; f++) variance += (flow.data[row + f] - mean) ** 2;
+      const inverse = 1 / Math.sqrt(variance / features + spec.epsilon);
+      for (let f = 0; f < features; f++) {
+        data[row + f] = (flow.data[row + f] - mean) * inverse * (gamma ? gamma[f] : 1) + (beta ? beta[f] : 0);
+      }
     }
     const output = { shape: [...flow.shape], data };
     return { outputs: [output], next: { ...output, mask: flow.mask }, states: null };

@@ -5,6 +5,7 @@ import {
   layerOutputShape,
   stateShapes,
   type BatchNormalizationWeights,
+  type LayerNormalizationWeights,
   type BidirectionalWeights,
   type Conv1DWeights,
   type DenseWeights,
@@ -475,6 +476,13 @@ function buildPlainLayer(
       const { scale, shift } = batchNormalizationAffine(layer, weights as BatchNormalizationWeights);
       const scaled = g.op('Mul', [x, g.weight(`${layer.name}/scale`, scale, [layer.features])], {}, 'scaled');
       return { value: g.op('Add', [scaled, g.weight(`${layer.name}/shift`, shift, [layer.features])], {}, 'normalized') };
+    }
+    case 'layer-normalization': {
+      // ONNX's LayerNormalization (opset 17) over the last axis; Scale is required, so ones without gamma.
+      const { gamma, beta } = (weights ?? { gamma: null, beta: null }) as LayerNormalizationWeights;
+      const scale = g.weight(`${layer.name}/gamma`, gamma?.data ?? new Float32Array(layer.features).fill(1), [layer.features]);
+      const inputs = beta ? [x, scale, g.weight(`${layer.name}/beta`, beta.data, [layer.features])] : [x, scale];
+      return { value: g.op('LayerNormalization', inputs, { axis: { int: -1 }, epsilon: { float: layer.epsilon } }, 'layer_normalized') };
     }
     case 'conv1d':
       return { value: buildConv1D(g, layer, weights as Conv1DWeights, x, shape[1]), mask: null };

@@ -5,6 +5,8 @@ import {
   convolutionWindow,
   type BatchNormalizationLayerSpec,
   type BatchNormalizationWeights,
+  type LayerNormalizationLayerSpec,
+  type LayerNormalizationWeights,
   type BidirectionalLayerSpec,
   type BidirectionalWeights,
   type Conv1DLayerSpec,
@@ -94,6 +96,8 @@ export function compileLayer(spec: LayerSpec, weights: LayerWeights, recurrent: 
       return globalPoolingLayer(spec);
     case 'batch-normalization':
       return batchNormalizationLayer(spec, weights as BatchNormalizationWeights);
+    case 'layer-normalization':
+      return layerNormalizationLayer(spec, (weights ?? { gamma: null, beta: null }) as LayerNormalizationWeights);
     case 'conv1d':
       return conv1DLayer(spec, weights as Conv1DWeights);
     case 'pooling1d':
@@ -225,6 +229,24 @@ function batchNormalizationLayer(spec: BatchNormalizationLayerSpec, weights: Bat
     dispose: () => {
       scale.dispose();
       shift.dispose();
+    },
+  };
+}
+
+function layerNormalizationLayer(spec: LayerNormalizationLayerSpec, weights: LayerNormalizationWeights): CompiledLayer {
+  const gamma = weights.gamma ? (upload(weights.gamma) as tf.Tensor1D) : null;
+  const beta = weights.beta ? (upload(weights.beta) as tf.Tensor1D) : null;
+  return {
+    call: (x, mask) => {
+      const { mean, variance } = tf.moments(x, -1, true);
+      let y = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, spec.epsilon)));
+      if (gamma) y = tf.mul(y, gamma);
+      if (beta) y = tf.add(y, beta);
+      return { value: y, outputs: [y], mask, states: null };
+    },
+    dispose: () => {
+      gamma?.dispose();
+      beta?.dispose();
     },
   };
 }

@@ -57,13 +57,14 @@ async function runFixture(model: Model, f: Fixture): Promise<void> {
 
 /**
  * The weight tensors a compiled model keeps in tfjs. On cpu and wasm (the fused-kernel backends)
- * recurrent weights live in the kernel's own memory, so only Dense, Conv1D, Embedding and
- * BatchNormalization (its folded per-feature scale and shift) hold tensors.
+ * recurrent weights live in the kernel's own memory, so only Dense, Conv1D, Embedding,
+ * BatchNormalization (its folded per-feature scale and shift) and LayerNormalization (gamma, beta) hold tensors.
  */
 function heldWeightTensors(spec: ModelSpec): number {
   return spec.layers.reduce((held, layer) => {
     if (layer.kind === 'dense' || layer.kind === 'conv1d') return held + (layer.useBias ? 2 : 1);
     if (layer.kind === 'batch-normalization') return held + 2;
+    if (layer.kind === 'layer-normalization') return held + (layer.scale ? 1 : 0) + (layer.center ? 1 : 0);
     return held + (layer.kind === 'embedding' ? 1 : 0);
   }, 0);
 }

@@ -13,6 +13,7 @@ import {
   parseParametricActivationLayer,
   PARAMETRIC_ACTIVATION_CLASSES,
   parseBatchNormalization,
+  parseLayerNormalization,
   parseBidirectional,
   parseConv1D,
   parseDense,
@@ -65,6 +66,7 @@ export const SUPPORTED_LAYER_CLASSES: readonly string[] = [
   'Flatten',
   ...Object.keys(GLOBAL_POOLING_CLASSES),
   'BatchNormalization',
+  'LayerNormalization',
   'Conv1D',
   ...Object.keys(POOLING_1D_CLASSES),
   ...INFERENCE_NOOP_CLASSES,
@@ -312,6 +314,8 @@ function parseLayer(raw: RawLayer, input: readonly (number | null)[], isFirst: b
       return parseFlatten(raw);
     case 'BatchNormalization':
       return parseBatchNormalization(raw, features, input.length);
+    case 'LayerNormalization':
+      return parseLayerNormalization(raw, features, input.length);
     case 'Conv1D':
       needsSequence('Conv1D');
       return parseConv1D(raw, features, ctx);
@@ -351,6 +355,7 @@ export function layerOutputShape(layer: LayerSpec, input: readonly (number | nul
     case 'masking':
     case 'activation':
     case 'batch-normalization':
+    case 'layer-normalization':
       return [...input];
     case 'repeat-vector':
       return [input[0], layer.times, input[1]];

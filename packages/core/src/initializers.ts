@@ -59,6 +59,10 @@ function layerTensors(layer: LayerSpec, streamFor: StreamFor): Tensor[] {
         vector('movingVariance', 'moving_variance_initializer'),
       ];
     }
+    case 'layer-normalization': {
+      const vector = (role: string, key: string) => draw(layer.initializers[role], [layer.features], streamFor, layer.name, key);
+      return [...(layer.scale ? [vector('gamma', 'gamma_initializer')] : []), ...(layer.center ? [vector('beta', 'beta_initializer')] : [])];
+    }
     case 'conv1d': {
       const kernel = draw(layer.initializers.kernel, [layer.kernelSize, layer.inputDim, layer.filters], streamFor, layer.name, 'kernel_initializer');
       if (!layer.useBias) return [kernel];

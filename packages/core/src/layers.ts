@@ -275,6 +275,13 @@ export function batchNormalization(options: { epsilon?: number; center?: boolean
   };
 }
 
+export function layerNormalization(options: { epsilon?: number; center?: boolean; scale?: boolean; name?: string } = {}): KerasConfig {
+  return {
+    class_name: 'LayerNormalization',
+    config: { name: options.name ?? 'layer_normalization', axis: -1, epsilon: options.epsilon ?? 1e-3, center: options.center ?? true, scale: options.scale ?? true },
+  };
+}
+
 /**
  * A Sequential model. Layer names are made unique the way Keras does (`lstm`, `lstm_1`, ...), and
  * `inputShape` (`[timesteps | null, features]`, or `[timesteps]` of token ids) becomes an InputLayer.

@@ -167,6 +167,23 @@ export interface BatchNormalizationLayerSpec {
   readonly initializers: LayerInitializers;
 }
 
+/**
+ * `LayerNormalization` over the last axis: each step's features become
+ * `(x − mean) / √(variance + epsilon) · gamma + beta` (gamma 1 without `scale`, beta 0 without
+ * `center`), mean and variance over those features. Passes the mask on.
+ */
+export interface LayerNormalizationLayerSpec {
+  readonly kind: 'layer-normalization';
+  readonly name: string;
+  /** Size of the normalised (last) axis. */
+  readonly features: number;
+  readonly epsilon: number;
+  readonly center: boolean;
+  readonly scale: boolean;
+  /** `gamma`, `beta`. */
+  readonly initializers: LayerInitializers;
+}
+
 /** How a 1-D window slides over time (Keras `padding`); `causal` only for Conv1D. */
 export type WindowPadding = 'valid' | 'same' | 'causal';
 
@@ -217,6 +234,7 @@ export type LayerSpec =
   | FlattenLayerSpec
   | GlobalPoolingLayerSpec
   | BatchNormalizationLayerSpec
+  | LayerNormalizationLayerSpec
   | Conv1DLayerSpec
   | Pooling1DLayerSpec;
 
@@ -290,6 +308,12 @@ export interface BatchNormalizationWeights {
   readonly movingVariance: Tensor;
 }
 
+/** Each `(features)`; `gamma` is `null` without `scale`, `beta` without `center`. */
+export interface LayerNormalizationWeights {
+  readonly gamma: Tensor | null;
+  readonly beta: Tensor | null;
+}
+
 /** Weights of each layer in `ModelSpec.layers` order; `null` for layers without weights. */
 /** Keras layout: kernel `(kernelSize, inputDim, filters)`, bias `(filters)`. */
 export interface Conv1DWeights {
@@ -303,6 +327,7 @@ export type LayerWeights =
   | DenseWeights
   | EmbeddingWeights
   | BatchNormalizationWeights
+  | LayerNormalizationWeights
   | Conv1DWeights
   | null;
 export type ModelWeights = readonly LayerWeights[];

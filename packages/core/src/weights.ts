@@ -6,6 +6,7 @@ import type {
   DenseWeights,
   EmbeddingWeights,
   LayerSpec,
+  LayerNormalizationWeights,
   LayerWeights,
   ModelSpec,
   ModelWeights,
@@ -63,6 +64,10 @@ function layerSlots(layer: LayerSpec): RoleSlot[][] {
       return [[{ layer: layer.name, role: 'embeddings', name: `${layer.name}/embeddings`, shape: [layer.vocabulary, layer.outputDim] }]];
     case 'batch-normalization':
       return [batchNormalizationSlots(layer)];
+    case 'layer-normalization': {
+      const vector = (role: Role, name: string): RoleSlot => ({ layer: layer.name, role, name: `${layer.name}/${name}`, shape: [layer.features] });
+      return [[...(layer.scale ? [vector('gamma', 'gamma')] : []), ...(layer.center ? [vector('beta', 'beta')] : [])]];
+    }
     case 'conv1d': {
       const slots: RoleSlot[] = [{ layer: layer.name, role: 'kernel', name: `${layer.name}/kernel`, shape: [layer.kernelSize, layer.inputDim, layer.filters] }];
       if (layer.useBias) slots.push({ layer: layer.name, role: 'bias', name: `${layer.name}/bias`, shape: [layer.filters] });
@@ -247,6 +252,11 @@ export function structureWeights(spec: ModelSpec, weights: readonly TensorLike[]
           movingVariance: byRole('movingVariance')!,
         } satisfies BatchNormalizationWeights;
       }
+      case 'layer-normalization': {
+        const tensors = take(groups[0]);
+        const byRole = (role: Role): Tensor | null => tensors[groups[0].findIndex((slot) => slot.role === role)] ?? null;
+        return { gamma: byRole('gamma'), beta: byRole('beta') } satisfies LayerNormalizationWeights;
+      }
       case 'masking':
       case 'activation':
       case 'repeat-vector':
@@ -308,6 +318,12 @@ export function flattenWeights(spec: ModelSpec, weights: ModelWeights): Tensor[]
         if (layer.scale !== Boolean(n.gamma)) throw missingLayerWeights(layer, layer.scale ? 'gamma is required (scale)' : 'scale is false but gamma is given');
         if (layer.center !== Boolean(n.beta)) throw missingLayerWeights(layer, layer.center ? 'beta is required (center)' : 'center is false but beta is given');
         return [...(n.gamma ? [n.gamma] : []), ...(n.beta ? [n.beta] : []), n.movingMean, n.movingVariance];
+      }
+      case 'layer-normalization': {
+        const n = (w ?? undefined) as LayerNormalizationWeights | undefined;
+        if (layer.scale !== Boolean(n?.gamma)) throw missingLayerWeights(layer, layer.scale ? 'gamma is required (scale)' : 'scale is false but gamma is given');
+        if (layer.center !== Boolean(n?.beta)) throw missingLayerWeights(layer, layer.center ? 'beta is required (center)' : 'center is false but beta is given');
+        return [...(n?.gamma ? [n.gamma] : []), ...(n?.beta ? [n.beta] : [])];
       }
       case 'masking':
       case 'activation':

@@ -13,9 +13,9 @@ function configError(fn: () => unknown): ConfigError {
 
 describe('layer options', () => {
   it('refuses an unknown layer class, naming it and the layer', () => {
-    const error = configError(() => parseConfig(sequential([inputLayer([null, 4, 5]), layer('LayerNormalization', { name: 'norm' })])));
-    expect(error).toMatchObject({ layer: 'norm', field: 'class_name', actual: 'LayerNormalization' });
-    expect(error.message).toMatch(/"norm".*"LayerNormalization".*not supported/);
+    const error = configError(() => parseConfig(sequential([inputLayer([null, 4, 5]), layer('UnitNormalization', { name: 'norm' })])));
+    expect(error).toMatchObject({ layer: 'norm', field: 'class_name', actual: 'UnitNormalization' });
+    expect(error.message).toMatch(/"norm".*"UnitNormalization".*not supported/);
   });
 
   it('refuses an unknown option of a recurrent layer: it could change results', () => {

@@ -15,6 +15,7 @@ import {
   globalAveragePooling1D,
   globalMaxPooling1D,
   gru,
+  layerNormalization,
   lstm,
   masking,
   modelFlops,
@@ -167,5 +168,22 @@ describe('LeakyReLU, ELU, ReLU and Softmax layers', () => {
     expect(() => activationOf(layer('ReLU', { threshold: 0.5 }))).toThrow(/ReLU layer "act".*threshold/);
     expect(() => activationOf(layer('Softmax', { axis: 1 }))).toThrow(/axis/);
     expect(() => activationOf(layer('ELU', { alpha: 'big' }))).toThrow(ConfigError);
+  });
+});
+
+describe('LayerNormalization', () => {
+  it('parses over the last axis with gamma then beta, as Keras stores them', () => {
+    const spec = parseConfig(sequential([lstm({ units: 3, returnSequences: true }), layerNormalization({ center: false, epsilon: 0.01 })], { inputShape: [4, 2] }));
+    expect(spec.layers[1]).toMatchObject({ kind: 'layer-normalization', features: 3, epsilon: 0.01, center: false, scale: true });
+    expect(weightSlots(spec).slice(3).map((s) => [s.name, s.shape])).toEqual([['layer_normalization/gamma', [3]]]);
+    expect(spec.outputs[0].shape).toEqual([null, 4, 3]);
+  });
+
+  it('refuses rms_scaling and another axis, naming the field', () => {
+    const on = (config: Record<string, unknown>) => () =>
+      parseConfig(sequential([lstm({ units: 3, returnSequences: true }), withConfig(layerNormalization(), config)], { inputShape: [4, 2] }));
+    expect(on({ rms_scaling: true })).toThrow(/rms_scaling/);
+    expect(on({ axis: 1 })).toThrow(/axis/);
+    expect(on({ axis: [2] })).not.toThrow();
   });
 });

@@ -105,6 +105,7 @@ export function checkSpecLimits(spec: ModelSpec, slots: readonly WeightSlot[], l
         check(layer.name, 'input features', layer.inputDim, limits.maxInputDim, 'maxInputDim');
         break;
       case 'batch-normalization':
+      case 'layer-normalization':
         check(layer.name, 'features', layer.features, limits.maxInputDim, 'maxInputDim');
         break;
       case 'masking':

@@ -1,6 +1,6 @@
 """Sequential models around recurrent layers with RepeatVector, Flatten, GlobalAveragePooling1D,
-GlobalMaxPooling1D, BatchNormalization, Conv1D, MaxPooling1D, AveragePooling1D and the activation
-layers LeakyReLU, ELU, ReLU and Softmax (packages/conformance/fixtures/extra).
+GlobalMaxPooling1D, BatchNormalization, LayerNormalization, Conv1D, MaxPooling1D, AveragePooling1D
+and the activation layers LeakyReLU, ELU, ReLU and Softmax (packages/conformance/fixtures/extra).
 
     .venv/bin/python generate.py case_lists/extra.py --out out/extra
 
@@ -323,4 +323,23 @@ CASES = [
         dense(5),
         {"class": "Softmax"},
     ], id="model-gru-dense-softmax-b2-t5-i3-seed1035"),
+    model(1036, 3, 6, 4, [
+        rnn("LSTM", 5, return_sequences=True),
+        {"class": "LayerNormalization"},
+        rnn("GRU", 3),
+        {"class": "LayerNormalization", "epsilon": 0.1},
+    ], id="model-lstm-seq-ln-gru-ln-eps01-b3-t6-i4-seed1036",
+        notes="LayerNormalization over features, on a sequence and on the last output (epsilon 0.1)."),
+    model(1037, 3, 7, 3, [
+        MASKING,
+        bidirectional(rnn("GRU", 3, return_sequences=True)),
+        {"class": "LayerNormalization", "center": False},
+        rnn("LSTM", 2),
+    ], id="model-masking-bigru-seq-ln-nocenter-lstm-b3-t7-i3-seed1037", mask="trailing",
+        notes="LayerNormalization passes the mask on: the LSTM skips the masked trailing steps."),
+    model(1038, 2, 5, 3, [
+        rnn("SimpleRNN", 4),
+        {"class": "LayerNormalization", "scale": False, "epsilon": 1e-5},
+        dense(2),
+    ], id="model-simplernn-ln-noscale-dense-b2-t5-i3-seed1038"),
 ]

@@ -70,7 +70,7 @@ def weight_ranges(layer: keras.layers.Layer, saturation: bool) -> list[tuple[flo
 
     Recurrent, Dense, Embedding and Conv1D weights: ±2 in saturation cases, else
     ±0.5 * min(1, sqrt(8 / u)) with u the units of the owning layer (an Embedding's output_dim, a
-    Conv1D's filters).  BatchNormalization: the fixed ranges above."""
+    Conv1D's filters).  BatchNormalization and LayerNormalization: the fixed ranges above."""
     if isinstance(layer, keras.layers.Bidirectional):
         return weight_ranges(layer.forward_layer, saturation) + weight_ranges(layer.backward_layer, saturation)
     if isinstance(layer, keras.Sequential):
@@ -79,7 +79,7 @@ def weight_ranges(layer: keras.layers.Layer, saturation: bool) -> list[tuple[flo
         return weight_ranges(layer.layer, saturation)
     if not layer.weights:
         return []
-    if isinstance(layer, keras.layers.BatchNormalization):
+    if isinstance(layer, (keras.layers.BatchNormalization, keras.layers.LayerNormalization)):
         return [_BATCH_NORMALIZATION_RANGES[variable.name] for variable in layer.weights]
     if saturation:
         return [(-2.0, 2.0)] * len(layer.weights)

@@ -161,6 +161,8 @@ function describeLayer(layer: LayerSpec): string {
       return `${layer.pooling === 'average' ? 'GlobalAveragePooling1D' : 'GlobalMaxPooling1D'}(${layer.keepDims ? 'keepdims' : ''})`;
     case 'batch-normalization':
       return `BatchNormalization(epsilon ${layer.epsilon}${layer.center ? '' : ', no center'}${layer.scale ? '' : ', no scale'})`;
+    case 'layer-normalization':
+      return `LayerNormalization(epsilon ${layer.epsilon}${layer.center ? '' : ', no center'}${layer.scale ? '' : ', no scale'})`;
     case 'conv1d':
       return `Conv1D(${layer.filters}, kernel ${layer.kernelSize}${layer.strides > 1 ? `, strides ${layer.strides}` : ''}${layer.dilation > 1 ? `, dilation ${layer.dilation}` : ''}, ${layer.padding}${layer.activation !== 'linear' ? `, ${layer.activation}` : ''})`;
     case 'pooling1d':

@@ -1,6 +1,7 @@
 import type {
   ActivationLayerSpec,
   BatchNormalizationLayerSpec,
+  LayerNormalizationLayerSpec,
   BidirectionalLayerSpec,
   CellType,
   Conv1DLayerSpec,
@@ -512,18 +513,22 @@ const BATCH_NORMALIZATION_HARMLESS = [
   'fused',
 ];
 
+/** Keras writes -1, or after building (tf.keras 2) the positive axis, sometimes as a one-entry list. */
+function checkLastAxis(r: ConfigReader, rank: number): void {
+  const axis = r.raw('axis');
+  const single = Array.isArray(axis) && axis.length === 1 ? axis[0] : axis;
+  if (single !== undefined && single !== -1 && single !== rank - 1) {
+    throw r.error('axis', `-1 or ${rank - 1} (the last axis)`, axis, '; only normalising the features axis is supported');
+  }
+}
+
 /** `rank` is the input's rank, batch included; only the last axis is supported (Keras's default). */
 export function parseBatchNormalization(raw: RawLayer, features: number, rank: number): BatchNormalizationLayerSpec {
   const name = layerName(raw);
   const r = new ConfigReader('BatchNormalization', name, raw.config);
   r.accept(...BATCH_NORMALIZATION_HARMLESS);
   readDeclaredShape(r);
-  // Keras writes -1, or after building (tf.keras 2) the positive axis, sometimes as a one-entry list.
-  const axis = r.raw('axis');
-  const single = Array.isArray(axis) && axis.length === 1 ? axis[0] : axis;
-  if (single !== undefined && single !== -1 && single !== rank - 1) {
-    throw r.error('axis', `-1 or ${rank - 1} (the last axis)`, axis, '; only normalising the features axis is supported');
-  }
+  checkLastAxis(r, rank);
   r.only('virtual_batch_size', [null], 'ghost batch normalisation is not supported');
   r.only('adjustment', [null], 'a custom adjustment is not supported');
   const spec: BatchNormalizationLayerSpec = {
@@ -542,6 +547,31 @@ export function parseBatchNormalization(raw: RawLayer, features: number, rank: n
   };
   r.rejectUnknown();
   checkBuildFeatures(raw, name, features);
+  return spec;
+}
+
+/** `LayerNormalization` over the last axis (Keras's default); `rank` is the input's, batch included. */
+export function parseLayerNormalization(raw: RawLayer, features: number, rank: number): LayerNormalizationLayerSpec {
+  const name = layerName(raw);
+  const r = new ConfigReader('LayerNormalization', name, raw.config);
+  r.accept(...LAYER_HARMLESS, 'beta_regularizer', 'gamma_regularizer', 'beta_constraint', 'gamma_constraint');
+  readDeclaredShape(r);
+  checkLastAxis(r, rank);
+  // Keras 3.15 deprecates rms_scaling: it scales by the variance, not the root mean square.
+  r.only('rms_scaling', [false], 'rms_scaling is not supported');
+  const spec: LayerNormalizationLayerSpec = {
+    kind: 'layer-normalization',
+    name,
+    features,
+    epsilon: r.number('epsilon', 1e-3),
+    center: r.bool('center', true),
+    scale: r.bool('scale', true),
+    initializers: {
+      gamma: readInitializer(r, 'gamma_initializer', { name: 'ones', config: {} }),
+      beta: readInitializer(r, 'beta_initializer', { name: 'zeros', config: {} }),
+    },
+  };
+  r.rejectUnknown();
   return spec;
 }
 
