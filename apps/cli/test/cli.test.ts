@@ -51,9 +51,9 @@ describe.concurrent('rnn conformance', () => {
   it('runs model fixtures from their .keras/.h5 files through @rnn/keras as <id>#file', async ({ expect }) => {
     const { code, lines } = await rnn('conformance', '--backend', 'cpu', '--filter', '#file');
     expect(code).toBe(0);
-    // The shared set's 3 model files, the 3 real-world files that Keras 3 loads, and the 38 of fixtures/extra.
-    expect(lines[1]).toBe('models (44 cases)');
-    const rows = collapsed(lines.slice(2, 46));
+    // The shared set's 3 model files, the 3 real-world files that Keras 3 loads, and the 41 of fixtures/extra.
+    expect(lines[1]).toBe('models (47 cases)');
+    const rows = collapsed(lines.slice(2, 49));
     for (const id of [
       'model-masking-bilstm-gru-dense-b3-t6-i5-seed901',
       'model-masking-bilstm-gru-dense-h5-b3-t6-i5-seed903',
@@ -66,10 +66,11 @@ describe.concurrent('rnn conformance', () => {
       'model-conv1d-same-relu-maxpool-lstm-dense-sigmoid-b3-t8-i2-seed1027',
       'model-gru-seq-dense-relu-max025-slope01-lstm-b2-t7-i3-seed1032',
       'model-masking-bigru-seq-ln-nocenter-lstm-b3-t7-i3-seed1037',
+      'model-lstm-reshape-3x2-gru-b3-t5-i3-seed1039',
     ]) {
       expect(rows).toContain(`  ${id}#file ✓`);
     }
-    expect(lines.at(-1)).toBe('44 passed, 0 failed');
+    expect(lines.at(-1)).toBe('47 passed, 0 failed');
   });
 
   it('writes the JSON report', async ({ expect }) => {

@@ -13,6 +13,7 @@ import {
   type ActivationLayerSpec,
   type LayerNormalizationLayerSpec,
   type LayerNormalizationWeights,
+  type ReshapeLayerSpec,
   type ParametricActivation,
   type BatchNormalizationLayerSpec,
   type BatchNormalizationWeights,
@@ -92,6 +93,8 @@ export function compileLayer(layer: LayerSpec, weights: LayerWeights, recurrent:
       return compileRepeatVector(layer);
     case 'flatten':
       return compileFlatten(layer);
+    case 'reshape':
+      return compileReshape(layer);
     case 'global-pooling':
       return compileGlobalPooling(layer);
     case 'batch-normalization':
@@ -363,6 +366,24 @@ function compileBatchNormalization(spec: BatchNormalizationLayerSpec, weights: B
     }
     const output = { shape: [...flow.shape], data };
     return { outputs: [output], next: { ...output, mask: flow.mask }, states: null };
+  };
+}
+
+/** Keras `Reshape`: the same row-major values under the target shape; the mask is dropped. */
+function compileReshape(spec: ReshapeLayerSpec): CompiledLayer {
+  const rowSize = spec.targetShape.reduce((n, d) => n * d, 1);
+  return (flow) => {
+    const batch = flow.shape[0];
+    if (flow.data.length !== batch * rowSize) {
+      throw new InputError(`${spec.name}: cannot reshape ${formatShape(flow.shape)} to (batch, ${spec.targetShape.join(', ')})`, {
+        layer: spec.name,
+        field: 'input',
+        expected: [batch, ...spec.targetShape],
+        actual: flow.shape,
+      });
+    }
+    const output = { shape: [batch, ...spec.targetShape], data: flow.data.slice() };
+    return { outputs: [output], next: { ...output, mask: null }, states: null };
   };
 }
 

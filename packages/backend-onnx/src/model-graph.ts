@@ -75,6 +75,7 @@ export function usesRunMask(spec: ModelSpec): boolean {
       case 'masking':
       case 'embedding':
       case 'flatten':
+      case 'reshape':
       case 'conv1d':
       case 'pooling1d':
         return false;
@@ -458,6 +459,13 @@ function buildPlainLayer(
       // Keras's row order is batch-major (step by step within a row), so time-major turns back first.
       const rows = g.op('Transpose', [x], { perm: { ints: [1, 0, 2] } }, 'batch_major');
       return { value: g.op('Reshape', [rows, g.ints([0, -1])], {}, 'flat'), mask: null };
+    }
+    case 'reshape': {
+      // Keras's row order is batch-major: a time-major sequence turns back first, and a sequence result turns again.
+      const rows = shape.length === 3 ? g.op('Transpose', [x], { perm: { ints: [1, 0, 2] } }, 'batch_major') : x;
+      const reshaped = g.op('Reshape', [rows, g.ints([0, ...layer.targetShape])], {}, 'reshaped');
+      const value = layer.targetShape.length === 2 ? g.op('Transpose', [reshaped], { perm: { ints: [1, 0, 2] } }, 'time_major') : reshaped;
+      return { value, mask: null };
     }
     case 'global-pooling': {
       // Time is axis 0; with keepDims the result is a time-major sequence of one step.

@@ -10,6 +10,7 @@ import {
   masking,
   maxPooling1D,
   repeatVector,
+  reshape,
   sequential,
   simpleRNN,
   type KerasConfig,
@@ -88,6 +89,28 @@ export const LAYER_CASES: readonly LayerCase[] = [
     input: X_ZERO_STEPS,
     // sums 1 + 2 + 3 − 4 = 2 and −2 + 6 + 4 + 1 = 9, then h_k = k · sum
     expected: { shape: [2, 1], rows: [[2, 4], [9, 18]] },
+  },
+  {
+    name: 'Reshape (batch, 3, 2) → (batch, 2, 3) keeps the row-major order',
+    config: sequential([reshape([2, 3])], { inputShape: SHAPE }),
+    weights: [],
+    input: X,
+    expected: { shape: [2, 3], rows: [[1, 2, 3, -4, 5, 6], [-1, 0.5, 2, 2, 0, -3]] },
+  },
+  {
+    name: 'Masking → Reshape((6, 1)) drops the mask: a SimpleRNN after it sums all six values',
+    config: sequential([masking(0), reshape([6, 1]), simpleRNN({ units: 1, activation: 'linear', useBias: false })], { inputShape: SHAPE }),
+    weights: [t([1, 1], [1]), t([1, 1], [1])],
+    input: X_ZERO_STEPS,
+    // 1 + 2 + 0 + 0 + 3 − 4 = 2; 0 + 0 − 2 + 6 + 4 + 1 = 9
+    expected: { shape: [1], rows: [[2], [9]] },
+  },
+  {
+    name: 'Reshape((-1,)) flattens',
+    config: sequential([reshape([-1])], { inputShape: SHAPE }),
+    weights: [],
+    input: X,
+    expected: { shape: [6], rows: [[1, 2, 3, -4, 5, 6], [-1, 0.5, 2, 2, 0, -3]] },
   },
   {
     name: 'GlobalAveragePooling1D without a mask is the mean over time',

@@ -92,6 +92,14 @@ export function compileLayer(spec: LayerSpec, weights: LayerWeights, recurrent: 
         },
         dispose: () => undefined,
       };
+    case 'reshape':
+      return {
+        call: (x) => {
+          const reshaped = tf.reshape(x, [x.shape[0], ...spec.targetShape]);
+          return { value: reshaped, outputs: [reshaped], mask: null, states: null };
+        },
+        dispose: () => undefined,
+      };
     case 'global-pooling':
       return globalPoolingLayer(spec);
     case 'batch-normalization':

@@ -48,7 +48,7 @@ describe('loadFixtures (bundled set)', () => {
     const ids = fixtures.map((f) => f.id).sort();
     const expected = [...manifest.cases, ...realWorld.cases, ...extra.cases].map((c: { id: string }) => c.id).sort();
     expect(ids).toEqual(expected);
-    expect(ids).toHaveLength(202);
+    expect(ids).toHaveLength(205);
   });
 
   it('groups fixtures into the six families the way the manifests classify them', () => {
@@ -63,7 +63,7 @@ describe('loadFixtures (bundled set)', () => {
     for (const f of fixtures) expect([f.id, fixtureFamily(f.fixture)]).toEqual([f.id, expected.get(f.id)]);
     const counts: Record<string, number> = {};
     for (const f of fixtures) counts[fixtureFamily(f.fixture)] = (counts[fixtureFamily(f.fixture)] ?? 0) + 1;
-    expect(counts).toEqual({ SimpleRNN: 24, GRU: 51, LSTM: 30, Bidirectional: 46, stateful: 6, models: 45 });
+    expect(counts).toEqual({ SimpleRNN: 24, GRU: 51, LSTM: 30, Bidirectional: 46, stateful: 6, models: 48 });
   });
 
   it('returns typed fixtures with their source and model file location', () => {

@@ -191,7 +191,7 @@ describe('model fixtures from their files', () => {
     expect(listCases(models).map((c) => c.id)).toEqual(models.map((f) => f.id));
     const ids = listCases(models, { modelFileLoader: async () => Promise.reject(new Error('unused')) }).map((c) => c.id);
     expect(ids).toEqual(models.flatMap((f) => [f.id, `${f.id}#file`]));
-    expect(ids.filter((id) => id.endsWith('#file'))).toHaveLength(44);
+    expect(ids.filter((id) => id.endsWith('#file'))).toHaveLength(47);
   });
 
   it('runs the model the loader returns and fails with the loader error', async () => {

@@ -19,6 +19,7 @@ import {
   parseDense,
   parseEmbedding,
   parseFlatten,
+  parseReshape,
   parseGlobalPooling,
   parseMasking,
   parsePooling1D,
@@ -64,6 +65,7 @@ export const SUPPORTED_LAYER_CLASSES: readonly string[] = [
   ...PARAMETRIC_ACTIVATION_CLASSES,
   'RepeatVector',
   'Flatten',
+  'Reshape',
   ...Object.keys(GLOBAL_POOLING_CLASSES),
   'BatchNormalization',
   'LayerNormalization',
@@ -312,6 +314,8 @@ function parseLayer(raw: RawLayer, input: readonly (number | null)[], isFirst: b
         );
       }
       return parseFlatten(raw);
+    case 'Reshape':
+      return parseReshape(raw, input);
     case 'BatchNormalization':
       return parseBatchNormalization(raw, features, input.length);
     case 'LayerNormalization':
@@ -361,6 +365,8 @@ export function layerOutputShape(layer: LayerSpec, input: readonly (number | nul
       return [input[0], layer.times, input[1]];
     case 'flatten':
       return [input[0], input.slice(1).reduce<number>((n, d) => n * (d ?? 0), 1)];
+    case 'reshape':
+      return [input[0], ...layer.targetShape];
     case 'global-pooling':
       return layer.keepDims ? [input[0], 1, input[2]] : [input[0], input[2]];
     case 'conv1d':

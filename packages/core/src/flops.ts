@@ -34,6 +34,7 @@ export function modelFlops(spec: ModelSpec, batch: number, steps: number): numbe
     if ((layer.kind === 'rnn' || layer.kind === 'bidirectional') && !layer.returnSequences) rows = 1;
     else if (layer.kind === 'flatten' || layer.kind === 'global-pooling') rows = 1;
     else if (layer.kind === 'repeat-vector') rows = layer.times;
+    else if (layer.kind === 'reshape') rows = layer.targetShape.length === 2 ? layer.targetShape[0] : 1;
   }
   return batch * flops;
 }

@@ -73,6 +73,7 @@ function layerTensors(layer: LayerSpec, streamFor: StreamFor): Tensor[] {
     case 'activation':
     case 'repeat-vector':
     case 'flatten':
+    case 'reshape':
     case 'global-pooling':
       return [];
   }

@@ -275,6 +275,11 @@ export function batchNormalization(options: { epsilon?: number; center?: boolean
   };
 }
 
+/** `Reshape`: the target shape without the batch, e.g. `[steps, features]` (one entry may be -1). */
+export function reshape(targetShape: readonly number[], name = 'reshape'): KerasConfig {
+  return { class_name: 'Reshape', config: { name, target_shape: [...targetShape] } };
+}
+
 export function layerNormalization(options: { epsilon?: number; center?: boolean; scale?: boolean; name?: string } = {}): KerasConfig {
   return {
     class_name: 'LayerNormalization',

@@ -138,6 +138,17 @@ export interface FlattenLayerSpec {
 }
 
 /**
+ * `Reshape`: `(batch, ...)` → `(batch, ...targetShape)`, row-major, with a `(steps, features)` or
+ * `(features)` target (Keras's `-1` already resolved: the input's size is known). Keras 3's Reshape
+ * does not support masking: a mask reaching it is dropped.
+ */
+export interface ReshapeLayerSpec {
+  readonly kind: 'reshape';
+  readonly name: string;
+  readonly targetShape: readonly [number] | readonly [number, number];
+}
+
+/**
  * `GlobalAveragePooling1D` / `GlobalMaxPooling1D` (channels_last): `(batch, timesteps, features)` →
  * `(batch, features)`, or `(batch, 1, features)` with `keepDims`. The average leaves masked steps
  * out (a row with every step masked divides 0 by 0, NaN, as Keras does); the max ignores the mask,
@@ -232,6 +243,7 @@ export type LayerSpec =
   | ActivationLayerSpec
   | RepeatVectorLayerSpec
   | FlattenLayerSpec
+  | ReshapeLayerSpec
   | GlobalPoolingLayerSpec
   | BatchNormalizationLayerSpec
   | LayerNormalizationLayerSpec

@@ -78,6 +78,7 @@ function layerSlots(layer: LayerSpec): RoleSlot[][] {
     case 'activation':
     case 'repeat-vector':
     case 'flatten':
+    case 'reshape':
     case 'global-pooling':
       return [];
   }
@@ -261,6 +262,7 @@ export function structureWeights(spec: ModelSpec, weights: readonly TensorLike[]
       case 'activation':
       case 'repeat-vector':
       case 'flatten':
+      case 'reshape':
       case 'global-pooling':
       case 'pooling1d':
         return null;
@@ -329,6 +331,7 @@ export function flattenWeights(spec: ModelSpec, weights: ModelWeights): Tensor[]
       case 'activation':
       case 'repeat-vector':
       case 'flatten':
+      case 'reshape':
       case 'global-pooling':
       case 'pooling1d':
         if (w !== null && w !== undefined) throw missingLayerWeights(layer, 'has no weights, expected null');

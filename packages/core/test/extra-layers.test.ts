@@ -187,3 +187,22 @@ describe('LayerNormalization', () => {
     expect(on({ axis: [2] })).not.toThrow();
   });
 });
+
+describe('Reshape', () => {
+  const on = (target: unknown, inputShape: (number | null)[] = [4, 3]) => () =>
+    parseConfig(sequential([lstm({ units: 2, returnSequences: true }), { class_name: 'Reshape', config: { name: 'rs', target_shape: target } }], { inputShape }));
+
+  it('resolves -1 from the input size and gives the Keras output shape', () => {
+    const spec = on([-1, 4])();
+    expect(spec.layers[1]).toEqual({ kind: 'reshape', name: 'rs', targetShape: [2, 4] });
+    expect(spec.outputs[0].shape).toEqual([null, 2, 4]);
+    expect(on([8])().outputs[0].shape).toEqual([null, 8]);
+  });
+
+  it('refuses sizes that do not fit, ranks other than 1 or 2, and unknown timesteps, naming the layer', () => {
+    expect(on([3, 3])).toThrow(/Reshape layer "rs".*target_shape.*8 values/);
+    expect(on([2, 2, 2])).toThrow(/target_shape/);
+    expect(on([-1, -1])).toThrow(/at most one -1/);
+    expect(on([8], [null, 3])).toThrow(/Reshape layer "rs" needs every input dimension/);
+  });
+});

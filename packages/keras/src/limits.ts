@@ -112,6 +112,7 @@ export function checkSpecLimits(spec: ModelSpec, slots: readonly WeightSlot[], l
       case 'repeat-vector':
       case 'activation':
       case 'flatten':
+      case 'reshape':
       case 'global-pooling':
       case 'pooling1d':
         break;

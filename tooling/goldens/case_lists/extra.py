@@ -1,6 +1,6 @@
 """Sequential models around recurrent layers with RepeatVector, Flatten, GlobalAveragePooling1D,
-GlobalMaxPooling1D, BatchNormalization, LayerNormalization, Conv1D, MaxPooling1D, AveragePooling1D
-and the activation layers LeakyReLU, ELU, ReLU and Softmax (packages/conformance/fixtures/extra).
+GlobalMaxPooling1D, BatchNormalization, LayerNormalization, Conv1D, MaxPooling1D, AveragePooling1D,
+Reshape and the activation layers LeakyReLU, ELU, ReLU and Softmax (packages/conformance/fixtures/extra).
 
     .venv/bin/python generate.py case_lists/extra.py --out out/extra
 
@@ -342,4 +342,23 @@ CASES = [
         {"class": "LayerNormalization", "scale": False, "epsilon": 1e-5},
         dense(2),
     ], id="model-simplernn-ln-noscale-dense-b2-t5-i3-seed1038"),
+    model(1039, 3, 5, 3, [
+        rnn("LSTM", 6),
+        {"class": "Reshape", "target_shape": (3, 2)},
+        rnn("GRU", 3),
+    ], id="model-lstm-reshape-3x2-gru-b3-t5-i3-seed1039",
+        notes="Reshape turns the LSTM's 6 values into 3 steps of 2 features for the GRU (row-major)."),
+    model(1040, 2, 6, 3, [
+        rnn("GRU", 4, return_sequences=True),
+        {"class": "Reshape", "target_shape": (12, 2)},
+        rnn("SimpleRNN", 3, return_sequences=True),
+    ], id="model-gru-seq-reshape-12x2-simplernn-seq-b2-t6-i3-seed1040",
+        notes="A sequence regrouped: 6 steps of 4 features become 12 steps of 2."),
+    model(1041, 3, 6, 3, [
+        MASKING,
+        rnn("LSTM", 4, return_sequences=True),
+        {"class": "Reshape", "target_shape": (-1,)},
+        dense(2),
+    ], id="model-masking-lstm-seq-reshape-flat-dense-b3-t6-i3-seed1041", mask="trailing",
+        notes="Reshape((-1,)) flattens; it drops the mask, so the values at masked steps take part."),
 ]

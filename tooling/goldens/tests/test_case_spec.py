@@ -146,9 +146,9 @@ class CaseListTest(unittest.TestCase):
 
     def test_the_extra_case_list_loads(self):
         cases = load_case_list(HERE.parent / "case_lists" / "extra.py")
-        self.assertEqual([case.kind for case in cases], ["model"] * 38)
-        self.assertEqual(len({case.explicit_id for case in cases}), 38)
-        self.assertEqual([case.seed for case in cases], list(range(1001, 1039)))
+        self.assertEqual([case.kind for case in cases], ["model"] * 41)
+        self.assertEqual(len({case.explicit_id for case in cases}), 41)
+        self.assertEqual([case.seed for case in cases], list(range(1001, 1042)))
 
     def test_the_json_example_loads(self):
         cases = load_case_list(HERE.parent / "case_lists" / "example.json")

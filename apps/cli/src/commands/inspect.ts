@@ -157,6 +157,8 @@ function describeLayer(layer: LayerSpec): string {
       return `RepeatVector(${layer.times})`;
     case 'flatten':
       return 'Flatten';
+    case 'reshape':
+      return `Reshape(${layer.targetShape.join(', ')})`;
     case 'global-pooling':
       return `${layer.pooling === 'average' ? 'GlobalAveragePooling1D' : 'GlobalMaxPooling1D'}(${layer.keepDims ? 'keepdims' : ''})`;
     case 'batch-normalization':

@@ -8,6 +8,7 @@ import type {
   DenseLayerSpec,
   EmbeddingLayerSpec,
   FlattenLayerSpec,
+  ReshapeLayerSpec,
   GlobalPoolingLayerSpec,
   MaskedOutput,
   MaskingLayerSpec,
@@ -17,7 +18,7 @@ import type {
   RepeatVectorLayerSpec,
 } from '../spec.js';
 import type { Activation, ParametricActivation } from '../activations.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, formatShape } from '../errors.js';
 import { readActivation } from './activation.js';
 import { DEFAULT_INITIALIZERS, readInitializer } from './initializer.js';
 import { ConfigReader, isObject, readShape, show, snakeCase, type JsonObject } from './reader.js';
@@ -482,6 +483,36 @@ export function parseFlatten(raw: RawLayer): FlattenLayerSpec {
   readChannelsLast(r);
   r.rejectUnknown();
   return { kind: 'flatten', name };
+}
+
+/** `input` is the flow's shape, batch first; its size must be known so that the target (and a `-1` in it) is. */
+export function parseReshape(raw: RawLayer, input: readonly (number | null)[]): ReshapeLayerSpec {
+  const name = layerName(raw);
+  const r = new ConfigReader('Reshape', name, raw.config);
+  r.accept(...LAYER_HARMLESS);
+  readDeclaredShape(r);
+  const target = r.raw('target_shape');
+  if (!Array.isArray(target) || target.length < 1 || target.length > 2 || !target.every((d) => Number.isInteger(d) && (d === -1 || d > 0))) {
+    throw r.error('target_shape', '(steps, features) or (features,), positive sizes and at most one -1', target, '; other ranks are not supported');
+  }
+  if (target.filter((d) => d === -1).length > 1) throw r.error('target_shape', 'at most one -1', target);
+  const sizes = input.slice(1);
+  if (sizes.some((d) => d === null)) {
+    throw new ConfigError(`Reshape layer "${name}" needs every input dimension but the batch known, got ${formatShape(input)} (give the model a fixed number of timesteps)`, {
+      layer: name,
+      field: 'input_shape',
+      expected: 'known timesteps',
+      actual: input,
+    });
+  }
+  const size = (sizes as number[]).reduce((n, d) => n * d, 1);
+  const known = (target as number[]).reduce((n, d) => (d === -1 ? n : n * d), 1);
+  const resolved = (target as number[]).map((d) => (d === -1 ? size / known : d));
+  if (resolved.reduce((n, d) => n * d, 1) !== size || !resolved.every(Number.isInteger)) {
+    throw r.error('target_shape', `a shape of ${size} values (the input is ${formatShape(input)})`, target);
+  }
+  r.rejectUnknown();
+  return { kind: 'reshape', name, targetShape: resolved as [number] | [number, number] };
 }
 
 export function parseGlobalPooling(raw: RawLayer): GlobalPoolingLayerSpec {
