@@ -161,19 +161,25 @@ export interface GlobalPoolingLayerSpec {
   readonly keepDims: boolean;
 }
 
+/** Options Batch- and LayerNormalization share (over the last axis). */
+export interface NormalizationOptions {
+  /** Size of the normalised (last) axis. */
+  readonly features: number;
+  readonly epsilon: number;
+  /** With a `beta` weight. */
+  readonly center: boolean;
+  /** With a `gamma` weight. */
+  readonly scale: boolean;
+}
+
 /**
  * `BatchNormalization` at inference, over the last axis:
  * `(x − moving_mean) / √(moving_variance + epsilon) · gamma + beta` (gamma 1 without `scale`, beta
  * 0 without `center`). Passes the mask on.
  */
-export interface BatchNormalizationLayerSpec {
+export interface BatchNormalizationLayerSpec extends NormalizationOptions {
   readonly kind: 'batch-normalization';
   readonly name: string;
-  /** Size of the normalised (last) axis. */
-  readonly features: number;
-  readonly epsilon: number;
-  readonly center: boolean;
-  readonly scale: boolean;
   /** `gamma`, `beta`, `movingMean`, `movingVariance`. */
   readonly initializers: LayerInitializers;
 }
@@ -183,14 +189,9 @@ export interface BatchNormalizationLayerSpec {
  * `(x − mean) / √(variance + epsilon) · gamma + beta` (gamma 1 without `scale`, beta 0 without
  * `center`), mean and variance over those features. Passes the mask on.
  */
-export interface LayerNormalizationLayerSpec {
+export interface LayerNormalizationLayerSpec extends NormalizationOptions {
   readonly kind: 'layer-normalization';
   readonly name: string;
-  /** Size of the normalised (last) axis. */
-  readonly features: number;
-  readonly epsilon: number;
-  readonly center: boolean;
-  readonly scale: boolean;
   /** `gamma`, `beta`. */
   readonly initializers: LayerInitializers;
 }

@@ -1,6 +1,8 @@
 import type {
   ActivationLayerSpec,
   BatchNormalizationLayerSpec,
+  LayerInitializers,
+  NormalizationOptions,
   LayerNormalizationLayerSpec,
   BidirectionalLayerSpec,
   CellType,
@@ -553,6 +555,20 @@ function checkLastAxis(r: ConfigReader, rank: number): void {
   }
 }
 
+/** What Batch- and LayerNormalization share: `epsilon`, `center`, `scale`, and gamma's and beta's initializers. */
+function readNormalization(r: ConfigReader, features: number): NormalizationOptions & { initializers: LayerInitializers } {
+  return {
+    features,
+    epsilon: r.number('epsilon', 1e-3),
+    center: r.bool('center', true),
+    scale: r.bool('scale', true),
+    initializers: {
+      gamma: readInitializer(r, 'gamma_initializer', { name: 'ones', config: {} }),
+      beta: readInitializer(r, 'beta_initializer', { name: 'zeros', config: {} }),
+    },
+  };
+}
+
 /** `rank` is the input's rank, batch included; only the last axis is supported (Keras's default). */
 export function parseBatchNormalization(raw: RawLayer, features: number, rank: number): BatchNormalizationLayerSpec {
   const name = layerName(raw);
@@ -562,16 +578,13 @@ export function parseBatchNormalization(raw: RawLayer, features: number, rank: n
   checkLastAxis(r, rank);
   r.only('virtual_batch_size', [null], 'ghost batch normalisation is not supported');
   r.only('adjustment', [null], 'a custom adjustment is not supported');
+  const { initializers, ...options } = readNormalization(r, features);
   const spec: BatchNormalizationLayerSpec = {
     kind: 'batch-normalization',
     name,
-    features,
-    epsilon: r.number('epsilon', 1e-3),
-    center: r.bool('center', true),
-    scale: r.bool('scale', true),
+    ...options,
     initializers: {
-      gamma: readInitializer(r, 'gamma_initializer', { name: 'ones', config: {} }),
-      beta: readInitializer(r, 'beta_initializer', { name: 'zeros', config: {} }),
+      ...initializers,
       movingMean: readInitializer(r, 'moving_mean_initializer', { name: 'zeros', config: {} }),
       movingVariance: readInitializer(r, 'moving_variance_initializer', { name: 'ones', config: {} }),
     },
@@ -590,19 +603,9 @@ export function parseLayerNormalization(raw: RawLayer, features: number, rank: n
   checkLastAxis(r, rank);
   // Keras 3.15 deprecates rms_scaling: it scales by the variance, not the root mean square.
   r.only('rms_scaling', [false], 'rms_scaling is not supported');
-  const spec: LayerNormalizationLayerSpec = {
-    kind: 'layer-normalization',
-    name,
-    features,
-    epsilon: r.number('epsilon', 1e-3),
-    center: r.bool('center', true),
-    scale: r.bool('scale', true),
-    initializers: {
-      gamma: readInitializer(r, 'gamma_initializer', { name: 'ones', config: {} }),
-      beta: readInitializer(r, 'beta_initializer', { name: 'zeros', config: {} }),
-    },
-  };
+  const spec: LayerNormalizationLayerSpec = { kind: 'layer-normalization', name, ...readNormalization(r, features) };
   r.rejectUnknown();
+  checkBuildFeatures(raw, name, features);
   return spec;
 }
 
