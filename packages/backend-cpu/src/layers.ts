@@ -191,14 +191,8 @@ function compileBidirectional(spec: BidirectionalLayerSpec, forward: SequenceRun
 /** Applies an activation in place; element-wise functions are looked up once, here. */
 function activationFor(activation: Activation | ParametricActivation): (data: Float32Array, lastDim: number) => void {
   if (activation === 'linear') return () => undefined;
-  if (typeof activation === 'object') {
-    const f = parametricActivation(activation);
-    return (data) => {
-      for (let i = 0; i < data.length; i++) data[i] = f(data[i]);
-    };
-  }
-  if (isElementwiseActivation(activation)) {
-    const f = ACTIVATION_FUNCTIONS[activation];
+  if (typeof activation === 'object' || isElementwiseActivation(activation)) {
+    const f = typeof activation === 'object' ? parametricActivation(activation) : ACTIVATION_FUNCTIONS[activation];
     return (data) => {
       for (let i = 0; i < data.length; i++) data[i] = f(data[i]);
     };

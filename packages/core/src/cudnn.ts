@@ -15,7 +15,11 @@ export function cudnnToKeras(layer: RecurrentLayerSpec, weights: RecurrentWeight
   const { inputDim, units } = layer;
   const gates = GATE_COUNT[layer.cell];
   return {
-    kernel: mapBlocks(weights.kernel, inputDim, units, gates, (i, u) => flatBlockIndex(u * inputDim + i, units)),
+    // Keras [i, u] is cuDNN's [u, i]: flat block index m = u·inputs + i of the stored row-major block.
+    kernel: mapBlocks(weights.kernel, inputDim, units, gates, (i, u) => {
+      const m = u * inputDim + i;
+      return [Math.floor(m / units), m % units];
+    }),
     recurrentKernel: mapBlocks(weights.recurrentKernel, units, units, gates, (v, u) => [u, v]),
     bias: weights.bias && kerasBias(layer, weights.bias),
   };
@@ -25,27 +29,16 @@ export function cudnnToKeras(layer: RecurrentLayerSpec, weights: RecurrentWeight
 export function kerasToCudnn(layer: RecurrentLayerSpec, weights: RecurrentWeights): RecurrentWeights {
   const { inputDim, units } = layer;
   const gates = GATE_COUNT[layer.cell];
-  const kernel = new Float32Array(inputDim * gates * units);
-  const width = gates * units;
-  for (let g = 0; g < gates; g++) {
-    for (let i = 0; i < inputDim; i++) {
-      for (let u = 0; u < units; u++) {
-        const [row, column] = flatBlockIndex(u * inputDim + i, units);
-        kernel[row * width + g * units + column] = weights.kernel.data[i * width + g * units + u];
-      }
-    }
-  }
   return {
-    kernel: { shape: [inputDim, width], data: kernel },
+    // Stored [row, column] is the flat block index m = row·units + column of cuDNN's [u, i] = Keras [i, u].
+    kernel: mapBlocks(weights.kernel, inputDim, units, gates, (row, column) => {
+      const m = row * units + column;
+      return [m % inputDim, Math.floor(m / inputDim)];
+    }),
     // A block transpose is its own inverse.
     recurrentKernel: mapBlocks(weights.recurrentKernel, units, units, gates, (v, u) => [u, v]),
     bias: weights.bias && cudnnBias(layer, weights.bias),
   };
-}
-
-/** Row and column of flat index `m` in a row-major block `units` wide. */
-function flatBlockIndex(m: number, units: number): [number, number] {
-  return [Math.floor(m / units), m % units];
 }
 
 /** A `(rows, gates·units)` matrix whose element `[r, g·units + u]` comes from block `g` at `source(r, u)`. */

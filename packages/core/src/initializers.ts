@@ -5,7 +5,7 @@ import { sizeOf } from './tensor.js';
 import { ConfigError, formatShape } from './errors.js';
 import { kerasToCudnn } from './cudnn.js';
 import { SeededRandom } from './random.js';
-import { structureWeights } from './weights.js';
+import { normalizationRoles, structureWeights } from './weights.js';
 
 /**
  * Fresh weights for every layer from its initializers, deterministic for a given seed (a random
@@ -50,19 +50,9 @@ function layerTensors(layer: LayerSpec, streamFor: StreamFor): Tensor[] {
     }
     case 'embedding':
       return [draw(layer.initializers.embeddings, [layer.vocabulary, layer.outputDim], streamFor, layer.name, 'embeddings_initializer')];
-    case 'batch-normalization': {
-      const vector = (role: string, key: string) => draw(layer.initializers[role], [layer.features], streamFor, layer.name, key);
-      return [
-        ...(layer.scale ? [vector('gamma', 'gamma_initializer')] : []),
-        ...(layer.center ? [vector('beta', 'beta_initializer')] : []),
-        vector('movingMean', 'moving_mean_initializer'),
-        vector('movingVariance', 'moving_variance_initializer'),
-      ];
-    }
-    case 'layer-normalization': {
-      const vector = (role: string, key: string) => draw(layer.initializers[role], [layer.features], streamFor, layer.name, key);
-      return [...(layer.scale ? [vector('gamma', 'gamma_initializer')] : []), ...(layer.center ? [vector('beta', 'beta_initializer')] : [])];
-    }
+    case 'batch-normalization':
+    case 'layer-normalization':
+      return normalizationRoles(layer).map(([role, name]) => draw(layer.initializers[role], [layer.features], streamFor, layer.name, `${name}_initializer`));
     case 'conv1d': {
       const kernel = draw(layer.initializers.kernel, [layer.kernelSize, layer.inputDim, layer.filters], streamFor, layer.name, 'kernel_initializer');
       if (!layer.useBias) return [kernel];

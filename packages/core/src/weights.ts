@@ -1,5 +1,6 @@
 import type {
   BatchNormalizationLayerSpec,
+  LayerNormalizationLayerSpec,
   BatchNormalizationWeights,
   BidirectionalWeights,
   Conv1DWeights,
@@ -22,7 +23,7 @@ import { cellWeightPrefix } from './config/layers.js';
 import { cudnnToKeras, kerasToCudnn } from './cudnn.js';
 
 /** Weight roles in Keras `get_weights()` order within one layer. */
-type Role = 'kernel' | 'recurrentKernel' | 'bias' | 'embeddings' | 'gamma' | 'beta' | 'movingMean' | 'movingVariance';
+export type Role = 'kernel' | 'recurrentKernel' | 'bias' | 'embeddings' | 'gamma' | 'beta' | 'movingMean' | 'movingVariance';
 
 interface RoleSlot extends WeightSlot {
   readonly role: Role;
@@ -63,11 +64,8 @@ function layerSlots(layer: LayerSpec): RoleSlot[][] {
     case 'embedding':
       return [[{ layer: layer.name, role: 'embeddings', name: `${layer.name}/embeddings`, shape: [layer.vocabulary, layer.outputDim] }]];
     case 'batch-normalization':
-      return [batchNormalizationSlots(layer)];
-    case 'layer-normalization': {
-      const vector = (role: Role, name: string): RoleSlot => ({ layer: layer.name, role, name: `${layer.name}/${name}`, shape: [layer.features] });
-      return [[...(layer.scale ? [vector('gamma', 'gamma')] : []), ...(layer.center ? [vector('beta', 'beta')] : [])]];
-    }
+    case 'layer-normalization':
+      return [normalizationSlots(layer)];
     case 'conv1d': {
       const slots: RoleSlot[] = [{ layer: layer.name, role: 'kernel', name: `${layer.name}/kernel`, shape: [layer.kernelSize, layer.inputDim, layer.filters] }];
       if (layer.useBias) slots.push({ layer: layer.name, role: 'bias', name: `${layer.name}/bias`, shape: [layer.filters] });
@@ -84,15 +82,22 @@ function layerSlots(layer: LayerSpec): RoleSlot[][] {
   }
 }
 
-/** Keras order: gamma (with `scale`), beta (with `center`), moving_mean, moving_variance. */
-function batchNormalizationSlots(layer: BatchNormalizationLayerSpec): RoleSlot[] {
-  const roles: [Role, string][] = [
+/**
+ * A Batch- or LayerNormalization's `(features)` vectors in Keras order, as `[role, Keras name]`: gamma
+ * (with `scale`), beta (with `center`), then BatchNormalization's moving_mean and moving_variance.
+ */
+export function normalizationRoles(layer: BatchNormalizationLayerSpec | LayerNormalizationLayerSpec): [Role, string][] {
+  return [
     ...(layer.scale ? [['gamma', 'gamma'] as [Role, string]] : []),
     ...(layer.center ? [['beta', 'beta'] as [Role, string]] : []),
-    ['movingMean', 'moving_mean'],
-    ['movingVariance', 'moving_variance'],
+    ...(layer.kind === 'batch-normalization'
+      ? [['movingMean', 'moving_mean'] as [Role, string], ['movingVariance', 'moving_variance'] as [Role, string]]
+      : []),
   ];
-  return roles.map(([role, name]) => ({ layer: layer.name, role, name: `${layer.name}/${name}`, shape: [layer.features] }));
+}
+
+function normalizationSlots(layer: BatchNormalizationLayerSpec | LayerNormalizationLayerSpec): RoleSlot[] {
+  return normalizationRoles(layer).map(([role, name]) => ({ layer: layer.name, role, name: `${layer.name}/${name}`, shape: [layer.features] }));
 }
 
 function strip(slot: RoleSlot): WeightSlot {
